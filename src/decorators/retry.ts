@@ -1,0 +1,19 @@
+import { validateRetryOptions } from '../options';
+import { recordPolicy } from './metadata';
+import type { AsyncMethod, PolicyDecorator, RetrySpec } from './types';
+
+/**
+ * Retries a failing async method with exponential backoff. `attempts` counts every call, the
+ * first included; the last error is rethrown unchanged. Pass a string to use an operation
+ * profile from the service's `operations`.
+ *
+ * @example
+ * class Api {
+ *   @Retry({ attempts: 5, retryOn: (e) => e instanceof HttpError && e.status >= 500 })
+ *   async getUser(id: string) { ... }
+ * }
+ */
+export function Retry(options: RetrySpec = {}): PolicyDecorator<AsyncMethod> {
+  if (typeof options === 'object') validateRetryOptions(options, '@Retry');
+  return recordPolicy('retry', options, '@Retry') as PolicyDecorator<AsyncMethod>;
+}

@@ -1,0 +1,20 @@
+import { checkPositiveMs } from '../options';
+import { recordPolicy } from './metadata';
+import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
+
+/**
+ * Bounds each attempt of an async method. When the limit passes, the call rejects at once with
+ * `TimeoutError` and `currentSignal()` inside the method aborts. Without an argument the limit
+ * comes from the operation's settings or `defaultTimeout`.
+ *
+ * @example
+ * class Api {
+ *   @Timeout(2_000)
+ *   async search(q: string) { return http.get(q, { signal: currentSignal() }); }
+ * }
+ */
+export function Timeout(options: number | TimeoutOptions = {}): PolicyDecorator<AsyncMethod> {
+  const spec = typeof options === 'number' ? { ms: options } : options;
+  if (spec.ms !== undefined) checkPositiveMs('@Timeout.ms', spec.ms);
+  return recordPolicy('timeout', spec, '@Timeout') as PolicyDecorator<AsyncMethod>;
+}

@@ -1,0 +1,49 @@
+import type { ExecutionContext } from '../context';
+import type { RetryOptions } from '../options';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
+export type AnyMethod = (this: any, ...args: any[]) => any;
+export type AsyncMethod = (this: any, ...args: any[]) => PromiseLike<any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * A method decorator usable under both decorator standards. `M` bounds the methods it accepts:
+ * `@Retry` and `@Timeout` take only methods returning a Promise, so a sync method is a compile
+ * error. The decorated method keeps its exact signature.
+ */
+export interface PolicyDecorator<M extends AnyMethod> {
+  /** `experimentalDecorators` (legacy) form. */
+  <T extends M>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): void;
+  /** TypeScript 5 standard form. */
+  <T extends M>(value: T, context: ClassMethodDecoratorContext<unknown, T>): T;
+}
+
+/** Whose entry a cached call may be served. */
+export type TenantMode = 'optional' | 'required' | 'shared';
+
+export interface CachedOptions {
+  /** Time to live of this method's entries in ms; 0 = never expires. Default: `cacheTtl`. */
+  ttl?: number;
+  /** The name keys are built from, instead of `Class.method`. Also the operation profile name. */
+  name?: string;
+  /** Derives what is keyed from the arguments (its result replaces the arguments in the key). */
+  key?: (args: unknown[], ctx: ExecutionContext) => unknown;
+  /**
+   * `'optional'` (default): keyed by the context's userId/taskId when present.
+   * `'required'`: a call without a userId in context runs uncached.
+   * `'shared'`: one entry for every tenant (configuration-like data).
+   */
+  tenant?: TenantMode;
+  /** Returns false to keep a result out of the cache. Default: every result is cached. */
+  cacheIf?: (result: unknown) => boolean;
+}
+
+/** `@Retry` settings: a partial policy, or the name of an operation profile. */
+export type RetrySpec = Partial<RetryOptions> | string;
+
+export interface TimeoutOptions {
+  /** Per-attempt limit in ms. Default: the operation's timeout, else `defaultTimeout`. */
+  ms?: number;
+  /** Operation profile (or `setOperationTimeout` name) that sets the limit. */
+  operation?: string;
+}

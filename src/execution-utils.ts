@@ -1,0 +1,394 @@
+import { buildCacheKey } from './cache/cache-key';
+import { MemoryStore, MISS } from './cache/memory-store';
+import { SingleFlight } from './cache/single-flight';
+import {
+  warmUp,
+  type WarmUpOperation,
+  type WarmUpOptions,
+  type WarmUpResult,
+} from './cache/warm-up';
+import { sleep, systemClock, type Clock } from './clock';
+import { currentSignal, runWithSignal } from './context';
+import type { AnyMethod, AsyncMethod, CachedOptions, RetrySpec } from './decorators/types';
+import {
+  checkNonNegativeMs,
+  checkPositiveInteger,
+  checkPositiveMs,
+  optionsFromEnv,
+  resolveOptions,
+  validateRetryOptions,
+  type ExecutionUtilsOptions,
+  type ResolvedOptions,
+  type RetryOptions,
+} from './options';
+import { newCounters, snapshot, type Counters, type Stats } from './observability/stats';
+import { compilePipeline, type PipelineRuntime, type PipelineSpec } from './pipeline/compile';
+import { resolveRetryPolicy } from './pipeline/resolve-policies';
+import type { Stage } from './pipeline/stage';
+import { operationNameFor, type MethodPolicies } from './pipeline/trampoline';
+import { declaredToReturnPromise } from './pipeline/returns-promise';
+import { retrying, type RetryRuntime } from './resilience/retry';
+import { withGuard } from './resilience/timeout';
+import { VERSION } from './version';
+import { ConfigError } from './errors';
+import { isAsyncFunction } from './pipeline/returns-promise';
+
+/** Options of {@link ExecutionUtils.wrap}. */
+export interface WrapOptions {
+  /** Operation name: the cache-key name, the profile name and what errors report. */
+  name: string;
+  /** `true` for the default cache policy, or its options. */
+  cache?: CachedOptions | boolean;
+  /** A partial retry policy, or an operation profile name. */
+  retry?: RetrySpec;
+  /** Per-attempt timeout in ms. */
+  timeout?: number;
+}
+
+export interface HealthReport {
+  status: 'healthy' | 'unhealthy';
+  /** `Date.now()` when the report was made. */
+  timestamp: number;
+  cacheSize: number;
+  version: string;
+  error?: string;
+}
+
+export interface MemoryStats {
+  cacheSize: number;
+  maxCacheSize: number;
+  /** A rough estimate of the bytes held by cache entries. */
+  cacheMemoryBytes: number;
+  /** Entries that will expire (TTL not 0). */
+  ttlEntries: number;
+}
+
+/**
+ * The service behind the decorators: owns the cache, the counters and the policy defaults, and
+ * runs every decorated call through the method's pipeline. Resolve it from the tsyringe container
+ * (a default singleton is registered), or register your own instance to configure it:
+ *
+ * @example
+ * container.registerInstance(ExecutionUtils, new ExecutionUtils({ cacheSize: 10_000 }));
+ * const utils = container.resolve(ExecutionUtils);
+ */
+export class ExecutionUtils {
+  /** The validated options, defaults applied. */
+  readonly options: ResolvedOptions;
+  private readonly clock: Clock;
+  private readonly counters: Counters = newCounters();
+  private readonly store: MemoryStore | undefined;
+  private readonly flights = new SingleFlight();
+  private readonly operationTimeouts = new Map<string, number>();
+  private readonly retryRuntime: RetryRuntime;
+  private pipelines = new WeakMap<object, Stage>();
+  private closed = false;
+
+  constructor(options: ExecutionUtilsOptions = {}) {
+    this.options = resolveOptions(options);
+    const clock = (this.clock = options.clock ?? systemClock);
+    this.store =
+      this.options.cacheSize > 0
+        ? new MemoryStore(this.options.cacheSize, this.options.cacheTtl, clock, () => {
+            this.counters.evictions++;
+          })
+        : undefined;
+    this.retryRuntime = {
+      sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),
+      random: options.random ?? Math.random,
+      now: () => clock.now(),
+      onRetry: () => this.counters.retries++,
+      onDeadlineExceeded: () => this.counters.timeouts++,
+    };
+  }
+
+  /**
+   * Builds a service from environment variables (durations in SECONDS, as in the original):
+   * `EXECUTION_CACHE_SIZE`, `EXECUTION_CACHE_TTL`, `EXECUTION_RETRY_ATTEMPTS`,
+   * `EXECUTION_RETRY_BACKOFF`, `EXECUTION_DEFAULT_TIMEOUT`. `overrides` win over the environment.
+   *
+   * @example
+   * container.registerInstance(ExecutionUtils, ExecutionUtils.fromEnv());
+   */
+  static fromEnv(
+    env: Record<string, string | undefined> = process.env,
+    overrides: ExecutionUtilsOptions = {},
+  ): ExecutionUtils {
+    return new ExecutionUtils(optionsFromEnv(env, overrides));
+  }
+
+  /**
+   * The cache key of a call, the same in every process: operation, tenant and arguments, encoded
+   * without collisions (`1` and `'1'`, `{a: undefined}` and `{}` differ; object key order does
+   * not matter). Throws `CacheKeyError` naming the argument that cannot be keyed.
+   *
+   * @example
+   * utils.generateCacheKey('Reports.monthly', 'user-1', 'task-1', [2024, { region: 'eu' }]);
+   */
+  generateCacheKey(
+    funcName: string,
+    userId: string,
+    taskId: string,
+    args: unknown[],
+    kwargs?: Record<string, unknown>,
+  ): string {
+    return buildCacheKey(funcName, userId, taskId, args, kwargs);
+  }
+
+  /** The cached value, or `undefined` when missing or expired. Counts a hit or a miss. */
+  getFromCache<T>(key: string): T | undefined {
+    const value = this.store && !this.closed ? this.store.get(key) : MISS;
+    if (value === MISS) {
+      this.counters.misses++;
+      return undefined;
+    }
+    this.counters.hits++;
+    return value as T;
+  }
+
+  /** Caches `value` under `key` for `ttl` ms (default `cacheTtl`; 0 = never expires). */
+  addToCache(key: string, value: unknown, ttl?: number): void {
+    if (ttl !== undefined) checkNonNegativeMs('ttl', ttl);
+    if (!this.store || this.closed) return;
+    this.store.set(key, value, ttl);
+    this.counters.sets++;
+  }
+
+  /**
+   * A function decorator that retries with this service's defaults plus `overrides`
+   * (the original's `create_retry_strategy`). `metricName` names the operation in `onRetry`.
+   *
+   * @example
+   * const fetchUser = utils.createRetryStrategy('fetchUser', { attempts: 5 })(rawFetchUser);
+   */
+  createRetryStrategy(
+    metricName = 'retry',
+    overrides: Partial<RetryOptions> = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
+  ): <F extends (...args: any[]) => Promise<any>>(fn: F) => F {
+    validateRetryOptions(overrides, `createRetryStrategy(${metricName})`);
+    const policy = resolveRetryPolicy(overrides, metricName, this.options);
+    const runtime = this.retryRuntime;
+    return <F extends AsyncMethod>(fn: F): F =>
+      function (this: unknown, ...args: unknown[]) {
+        return retrying(
+          (thisArg, a) => fn.apply(thisArg, a) as Promise<unknown>,
+          this,
+          args,
+          policy,
+          runtime,
+          currentSignal(),
+        );
+      } as unknown as F;
+  }
+
+  /**
+   * Runs `fn` with a signal that aborts after `ms`; the returned promise rejects with
+   * `TimeoutError` at that moment, whether or not `fn` stops (the original's `timeout_context`,
+   * with real cancellation).
+   *
+   * @example
+   * const page = await utils.withTimeout(2_000, (signal) => fetch(url, { signal }));
+   */
+  withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
+    checkPositiveMs('ms', ms);
+    return withGuard(
+      (signal) => runWithSignal(signal, () => fn(signal)),
+      { ms, operation: fn.name || 'withTimeout', clock: this.clock, onTimeout: this.countTimeout },
+      currentSignal(),
+    );
+  }
+
+  /**
+   * Calls `fn(...args)` with retries (the service's defaults) under ONE deadline of `timeout` ms
+   * that bounds the whole call: it aborts the running attempt or wait, never waits past the
+   * deadline, and rejects with `TimeoutError` whose `cause` is the last attempt's error.
+   *
+   * @example
+   * const user = await utils.executeWithRetryAndTimeout(api.getUser, 5_000, 'user-1');
+   */
+  executeWithRetryAndTimeout<T>(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
+    fn: (...args: any[]) => Promise<T>,
+    timeout: number,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ...args: any[]
+  ): Promise<T> {
+    checkPositiveMs('timeout', timeout);
+    const operation = fn.name || 'executeWithRetryAndTimeout';
+    const policy = resolveRetryPolicy({}, operation, this.options);
+    const deadline = { at: this.clock.now() + timeout, ms: timeout };
+    let lastError: unknown;
+    const attempt = async (_: unknown, a: unknown[]): Promise<T> => {
+      try {
+        return await fn(...a);
+      } catch (error) {
+        lastError = error;
+        throw error;
+      }
+    };
+    return withGuard(
+      (signal) =>
+        runWithSignal(signal, () =>
+          retrying(attempt, undefined, args, policy, this.retryRuntime, signal, deadline),
+        ),
+      {
+        ms: timeout,
+        operation,
+        clock: this.clock,
+        onTimeout: this.countTimeout,
+        cause: () => lastError,
+      },
+      currentSignal(),
+    );
+  }
+
+  /**
+   * Sets the per-attempt timeout of an operation (`Class.method`, a `@Timeout({ operation })`
+   * name, or a `wrap` name); it beats the profile and the decorator, from the next call on.
+   */
+  setOperationTimeout(operation: string, ms: number): void {
+    checkPositiveMs(`setOperationTimeout(${operation})`, ms);
+    this.operationTimeouts.set(operation, ms);
+    this.pipelines = new WeakMap();
+  }
+
+  /**
+   * Loads entries ahead of traffic, keyed like {@link generateCacheKey} so decorated calls hit
+   * them. Already cached entries are skipped; failures are counted, never thrown.
+   *
+   * @example
+   * await utils.warmUpCache([{ funcName: 'Reports.monthly', userId: 'u1', taskId: 't1',
+   *   args: [2024], func: (year: number) => reports.load(year) }], { concurrency: 4 });
+   */
+  warmUpCache(ops: WarmUpOperation[], opts: WarmUpOptions = {}): Promise<WarmUpResult> {
+    const concurrency = opts.concurrency ?? 10;
+    checkPositiveInteger('concurrency', concurrency);
+    return warmUp(
+      {
+        keyOf: (op) => this.generateCacheKey(op.funcName, op.userId, op.taskId, op.args, op.kwargs),
+        has: (key) => !!this.store && this.store.has(key),
+        set: (key, value, ttl) => this.addToCache(key, value, ttl),
+      },
+      ops,
+      concurrency,
+      opts.onProgress,
+    );
+  }
+
+  /** Whether the service can serve: unhealthy once closed. */
+  health(): Promise<HealthReport> {
+    const report: HealthReport = {
+      status: this.closed ? 'unhealthy' : 'healthy',
+      timestamp: Date.now(),
+      cacheSize: this.store?.size ?? 0,
+      version: VERSION,
+    };
+    if (this.closed) report.error = 'ExecutionUtils is closed';
+    return Promise.resolve(report);
+  }
+
+  /** A snapshot of the counters, with `hitRate`. */
+  getStats(): Stats {
+    return snapshot(this.counters);
+  }
+
+  getMemoryStats(): MemoryStats {
+    return {
+      cacheSize: this.store?.size ?? 0,
+      maxCacheSize: this.options.cacheSize,
+      cacheMemoryBytes: this.store?.estimateBytes() ?? 0,
+      ttlEntries: this.store?.ttlEntries() ?? 0,
+    };
+  }
+
+  /** Drops every entry. A load in flight when it runs will not write its (older) result back. */
+  clearCache(): void {
+    this.store?.clear();
+    this.flights.clear();
+  }
+
+  /**
+   * Empties the cache and stops caching: later calls still run, with retry and timeouts, but
+   * nothing is cached and `health()` reports unhealthy. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    this.clearCache();
+    this.pipelines = new WeakMap();
+    return Promise.resolve();
+  }
+
+  /**
+   * Applies the same pipeline as the decorators to a plain function.
+   *
+   * @example
+   * const getRates = utils.wrap(fetchRates, { name: 'rates', cache: { tenant: 'shared' }, retry: {}, timeout: 2_000 });
+   */
+  wrap<F extends AnyMethod>(fn: F, options: WrapOptions): F {
+    if (!options.name) throw new ConfigError('wrap.name', 'give the wrapped function a name');
+    if (options.timeout !== undefined)
+      checkPositiveMs(`wrap(${options.name}).timeout`, options.timeout);
+    if (typeof options.retry === 'object')
+      validateRetryOptions(options.retry, `wrap(${options.name}).retry`);
+    const cache = options.cache === true ? {} : options.cache || undefined;
+    const spec: PipelineSpec = {
+      operation: cache?.name ?? options.name,
+      original: fn,
+      cache,
+      retry: options.retry,
+      timeout: options.timeout === undefined ? undefined : { ms: options.timeout },
+      returnsPromise: isAsyncFunction(fn) ? true : undefined,
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper needs its own `this`
+    const utils = this;
+    return function (this: unknown, ...args: unknown[]) {
+      return utils.pipeline(spec, spec)(this, args);
+    } as F;
+  }
+
+  /** @internal Runs a decorated method's call; the trampoline's only entry into the service. */
+  invokeDecorated(policies: MethodPolicies, thisArg: unknown, args: unknown[]): unknown {
+    const compiled = this.pipelines.get(policies);
+    if (compiled) return compiled(thisArg, args);
+    const operation =
+      policies.operation ?? (policies.operation = operationNameFor(policies, thisArg));
+    const spec: PipelineSpec = {
+      operation: operation ?? policies.methodName,
+      original: policies.original,
+      cache: policies.cache,
+      retry: policies.retry,
+      timeout: policies.timeout,
+      returnsPromise: declaredToReturnPromise(policies, thisArg),
+    };
+    // Until the declaring class is known, compile for this call only rather than remember a name.
+    return (operation ? this.pipeline(policies, spec) : compilePipeline(spec, this.runtime()))(
+      thisArg,
+      args,
+    );
+  }
+
+  private pipeline(owner: object, spec: PipelineSpec): Stage {
+    let stage = this.pipelines.get(owner);
+    if (!stage) {
+      stage = compilePipeline(spec, this.runtime());
+      this.pipelines.set(owner, stage);
+    }
+    return stage;
+  }
+
+  private runtime(): PipelineRuntime {
+    return {
+      options: this.options,
+      clock: this.clock,
+      counters: this.counters,
+      retry: this.retryRuntime,
+      operationTimeouts: this.operationTimeouts,
+      cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
+    };
+  }
+
+  private readonly countTimeout = (): void => {
+    this.counters.timeouts++;
+  };
+}

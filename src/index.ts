@@ -1,0 +1,31 @@
+import './di';
+
+export { ExecutionUtils } from './execution-utils';
+export type { HealthReport, MemoryStats, WrapOptions } from './execution-utils';
+export { Cached } from './decorators/cached';
+export { Retry } from './decorators/retry';
+export { Timeout } from './decorators/timeout';
+export type {
+  AnyMethod,
+  AsyncMethod,
+  CachedOptions,
+  PolicyDecorator,
+  RetrySpec,
+  TenantMode,
+  TimeoutOptions,
+} from './decorators/types';
+export { runWithContext, getExecutionContext, currentSignal } from './context';
+export type { ExecutionContext } from './context';
+export { CacheKeyError, ConfigError, TimeoutError } from './errors';
+export type {
+  ExecutionUtilsOptions,
+  Jitter,
+  OperationProfile,
+  RetryInfo,
+  RetryOptions,
+} from './options';
+export type { Stats } from './observability/stats';
+export type { WarmUpOperation, WarmUpOptions, WarmUpResult } from './cache/warm-up';
+export type { Clock } from './clock';
+export { systemClock } from './clock';
+export { ManualClock } from './testing/manual-clock';

@@ -1,0 +1,45 @@
+/** Counters the service keeps; `getStats()` returns a snapshot with `hitRate` added. */
+export interface Counters {
+  /** Cache lookups that found a live entry. */
+  hits: number;
+  /** Cache lookups that found none (a call that joined an in-flight execution included). */
+  misses: number;
+  /** Values written to the cache. */
+  sets: number;
+  /** Entries pushed out by the size bound. */
+  evictions: number;
+  /** Misses that joined an execution already in flight instead of starting one. */
+  coalesced: number;
+  /** Calls that ran without the cache: arguments that cannot be keyed, or no tenant where one is required. */
+  uncached: number;
+  /** Results `cacheIf` refused to cache. */
+  refused: number;
+  /** Waits followed by another attempt. */
+  retries: number;
+  /** Calls or attempts ended by a timeout or deadline. */
+  timeouts: number;
+}
+
+export interface Stats extends Counters {
+  /** hits / (hits + misses), 0 before any lookup. */
+  hitRate: number;
+}
+
+export function newCounters(): Counters {
+  return {
+    hits: 0,
+    misses: 0,
+    sets: 0,
+    evictions: 0,
+    coalesced: 0,
+    uncached: 0,
+    refused: 0,
+    retries: 0,
+    timeouts: 0,
+  };
+}
+
+export function snapshot(c: Counters): Stats {
+  const lookups = c.hits + c.misses;
+  return { ...c, hitRate: lookups === 0 ? 0 : c.hits / lookups };
+}

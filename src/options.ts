@@ -1,0 +1,241 @@
+import type { Clock } from './clock';
+import { ConfigError } from './errors';
+
+/** How a retry wait is randomised after the exponential backoff is clamped. */
+export type Jitter = 'none' | 'full' | 'equal';
+
+/** What `onRetry` learns before each wait. */
+export interface RetryInfo {
+  /** The attempt that just failed (1 = the first call). */
+  readonly attempt: number;
+  readonly error: unknown;
+  /** How long the policy waits before the next attempt, in ms. */
+  readonly delayMs: number;
+  readonly operation: string;
+}
+
+export interface RetryOptions {
+  /** Total calls including the first (tenacity's `stop_after_attempt`). Default 3. */
+  attempts: number;
+  /** Base of the exponential backoff in ms: retry n waits `backoff * 2^(n-1)`. Default 1000. */
+  backoff: number;
+  /** Lower clamp of a wait before jitter, in ms. Default 1000. */
+  minDelay: number;
+  /** Upper clamp of a wait before jitter, in ms. Default 10_000. */
+  maxDelay: number;
+  /** Default `'equal'`: see {@link ExecutionUtilsOptions.retryJitter}. */
+  jitter: Jitter;
+  /** Decides whether an error is worth another attempt. Default: every error not marked permanent. */
+  retryOn?: (error: unknown) => boolean;
+  /** Called before each wait; errors it throws are ignored. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Operation profile (in `operations`) whose `retry` settings override these. */
+  operation?: string;
+}
+
+/** Per-operation settings, keyed by operation name (`Class.method` by default). */
+export interface OperationProfile {
+  retry?: Partial<RetryOptions>;
+  /** Per-attempt timeout in ms for `@Timeout` on this operation. */
+  timeout?: number;
+  /** TTL in ms for `@Cached` on this operation. */
+  cacheTtl?: number;
+}
+
+export interface ExecutionUtilsOptions {
+  /** Most entries the in-memory cache holds (LRU beyond that). Default 100; 0 disables caching. */
+  cacheSize?: number;
+  /** Default time to live of a cache entry, in ms. Default 3_600_000 (1 h); 0 = never expires. */
+  cacheTtl?: number;
+  /** Default total attempts of `@Retry`, including the first call. Default 3. */
+  retryAttempts?: number;
+  /** Default backoff base in ms: retry n waits `clamp(retryBackoff * 2^(n-1), min, max)`. Default 1000. */
+  retryBackoff?: number;
+  /** Default lower clamp of a retry wait, in ms. Default 1000. */
+  retryMinDelay?: number;
+  /** Default upper clamp of a retry wait, in ms. Default 10_000. */
+  retryMaxDelay?: number;
+  /**
+   * Default jitter. `'equal'` (the default) waits between half and all of the clamped delay:
+   * clients that failed together spread out (no synchronised retry storm), yet no retry fires
+   * sooner than half its backoff. `'full'` waits 0..delay; `'none'` waits exactly the delay.
+   */
+  retryJitter?: Jitter;
+  /** Per-attempt timeout in ms used by `@Timeout()` without an argument. Default 30_000. */
+  defaultTimeout?: number;
+  /** Named per-operation profiles; a profile overrides what the decorator says. */
+  operations?: Record<string, OperationProfile>;
+  /** Time source for TTLs, timeouts and waits. Default: the system clock. */
+  clock?: Clock;
+  /** Waits between retries. Default: a timer on `clock`. Tests pass one that returns at once. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+export const DEFAULTS = {
+  cacheSize: 100,
+  cacheTtl: 3_600_000,
+  retryAttempts: 3,
+  retryBackoff: 1000,
+  retryMinDelay: 1000,
+  retryMaxDelay: 10_000,
+  retryJitter: 'equal' as Jitter,
+  defaultTimeout: 30_000,
+} as const;
+
+/** Checks one value; `label` is what the error names (an option or an environment variable). */
+type Check = (label: string, value: unknown) => void;
+
+const fail = (label: string, value: unknown, expected: string): never => {
+  throw new ConfigError(label, `expected ${expected}, got ${describe(value)}`);
+};
+
+const describe = (value: unknown): string =>
+  typeof value === 'string' ? `'${value}'` : String(value);
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+export const checkNonNegativeInteger: Check = (label, v) => {
+  if (!isNumber(v) || !Number.isInteger(v) || v < 0) fail(label, v, 'an integer >= 0');
+};
+export const checkPositiveInteger: Check = (label, v) => {
+  if (!isNumber(v) || !Number.isInteger(v) || v < 1) fail(label, v, 'an integer >= 1');
+};
+export const checkNonNegativeMs: Check = (label, v) => {
+  if (!isNumber(v) || !Number.isFinite(v) || v < 0) fail(label, v, 'a finite number of ms >= 0');
+};
+export const checkPositiveMs: Check = (label, v) => {
+  if (!isNumber(v) || !Number.isFinite(v) || v <= 0) fail(label, v, 'a finite number of ms > 0');
+};
+const checkJitter: Check = (label, v) => {
+  if (v !== 'none' && v !== 'full' && v !== 'equal') fail(label, v, "'none', 'full' or 'equal'");
+};
+const checkFunction: Check = (label, v) => {
+  if (typeof v !== 'function') fail(label, v, 'a function');
+};
+
+const optional =
+  (check: Check): Check =>
+  (label, v) => {
+    if (v !== undefined) check(label, v);
+  };
+
+/** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
+export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
+  optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
+  optional(checkNonNegativeMs)(`${where}.backoff`, r.backoff);
+  optional(checkNonNegativeMs)(`${where}.minDelay`, r.minDelay);
+  optional(checkNonNegativeMs)(`${where}.maxDelay`, r.maxDelay);
+  optional(checkJitter)(`${where}.jitter`, r.jitter);
+  optional(checkFunction)(`${where}.retryOn`, r.retryOn);
+  optional(checkFunction)(`${where}.onRetry`, r.onRetry);
+  if (r.minDelay !== undefined && r.maxDelay !== undefined && r.minDelay > r.maxDelay) {
+    throw new ConfigError(
+      `${where}.minDelay`,
+      `minDelay (${r.minDelay}) must not exceed maxDelay (${r.maxDelay})`,
+    );
+  }
+}
+
+export type ResolvedOptions = Required<
+  Omit<ExecutionUtilsOptions, 'operations' | 'clock' | 'sleep' | 'random'>
+> & {
+  readonly operations: Record<string, OperationProfile>;
+};
+
+/** Applies defaults and validates every option; throws `ConfigError` naming the first bad one. */
+export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions {
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  checkNonNegativeInteger('cacheSize', o.cacheSize);
+  checkNonNegativeMs('cacheTtl', o.cacheTtl);
+  checkPositiveInteger('retryAttempts', o.retryAttempts);
+  checkNonNegativeMs('retryBackoff', o.retryBackoff);
+  checkNonNegativeMs('retryMinDelay', o.retryMinDelay);
+  checkNonNegativeMs('retryMaxDelay', o.retryMaxDelay);
+  checkJitter('retryJitter', o.retryJitter);
+  checkPositiveMs('defaultTimeout', o.defaultTimeout);
+  if (o.retryMinDelay > o.retryMaxDelay) {
+    throw new ConfigError(
+      'retryMinDelay',
+      `retryMinDelay (${o.retryMinDelay}) must not exceed retryMaxDelay (${o.retryMaxDelay})`,
+    );
+  }
+  const operations = { ...(options.operations ?? {}) };
+  for (const [name, profile] of Object.entries(operations)) {
+    validateOperationProfile(name, profile);
+  }
+  return {
+    cacheSize: o.cacheSize,
+    cacheTtl: o.cacheTtl,
+    retryAttempts: o.retryAttempts,
+    retryBackoff: o.retryBackoff,
+    retryMinDelay: o.retryMinDelay,
+    retryMaxDelay: o.retryMaxDelay,
+    retryJitter: o.retryJitter,
+    defaultTimeout: o.defaultTimeout,
+    operations,
+  };
+}
+
+export function validateOperationProfile(name: string, profile: OperationProfile): void {
+  if (profile.retry) validateRetryOptions(profile.retry, `operations.${name}.retry`);
+  optional(checkPositiveMs)(`operations.${name}.timeout`, profile.timeout);
+  optional(checkNonNegativeMs)(`operations.${name}.cacheTtl`, profile.cacheTtl);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Environment variables read by `ExecutionUtils.fromEnv`; durations there are in SECONDS. */
+const ENV_VARIABLES = [
+  {
+    variable: 'EXECUTION_CACHE_SIZE',
+    option: 'cacheSize',
+    seconds: false,
+    check: checkNonNegativeInteger,
+  },
+  { variable: 'EXECUTION_CACHE_TTL', option: 'cacheTtl', seconds: true, check: checkNonNegativeMs },
+  {
+    variable: 'EXECUTION_RETRY_ATTEMPTS',
+    option: 'retryAttempts',
+    seconds: false,
+    check: checkPositiveInteger,
+  },
+  {
+    variable: 'EXECUTION_RETRY_BACKOFF',
+    option: 'retryBackoff',
+    seconds: true,
+    check: checkNonNegativeMs,
+  },
+  {
+    variable: 'EXECUTION_DEFAULT_TIMEOUT',
+    option: 'defaultTimeout',
+    seconds: true,
+    check: checkPositiveMs,
+  },
+] as const;
+
+/**
+ * Reads the options from environment variables (durations in seconds, as in the original),
+ * then applies `overrides`. An unset or empty variable keeps the default.
+ */
+export function optionsFromEnv(
+  env: Record<string, string | undefined>,
+  overrides: ExecutionUtilsOptions = {},
+): ExecutionUtilsOptions {
+  const fromEnv: Record<string, number> = {};
+  for (const { variable, option, seconds, check } of ENV_VARIABLES) {
+    const raw = env[variable]?.trim();
+    if (!raw) continue;
+    const parsed = Number(raw);
+    if (!Number.isFinite(parsed)) {
+      fail(variable, raw, seconds ? 'a number of seconds' : 'a number');
+    }
+    const value = seconds ? Math.round(parsed * 1000) : parsed;
+    check(variable, value);
+    fromEnv[option] = value;
+  }
+  return { ...fromEnv, ...overrides };
+}

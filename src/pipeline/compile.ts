@@ -1,0 +1,82 @@
+import type { SingleFlight } from '../cache/single-flight';
+import type { MemoryStore } from '../cache/memory-store';
+import type { Clock } from '../clock';
+import { currentSignal, runWithSignal } from '../context';
+import type { AnyMethod, CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
+import type { ResolvedOptions } from '../options';
+import type { Counters } from '../observability/stats';
+import { retrying, type RetryRuntime } from '../resilience/retry';
+import { withGuard, type TimeoutGuard } from '../resilience/timeout';
+import { cacheStage } from './cache-stage';
+import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve-policies';
+import type { Stage } from './stage';
+
+/** What one method (or wrapped function) asks for. */
+export interface PipelineSpec {
+  readonly operation: string;
+  readonly original: AnyMethod;
+  readonly cache?: CachedOptions;
+  readonly retry?: RetrySpec;
+  readonly timeout?: TimeoutOptions;
+  /** true/false when it is known whether `original` returns a Promise. */
+  readonly returnsPromise?: boolean;
+}
+
+/** What the owning `ExecutionUtils` lends a pipeline. */
+export interface PipelineRuntime {
+  readonly options: ResolvedOptions;
+  readonly clock: Clock;
+  readonly counters: Counters;
+  readonly retry: RetryRuntime;
+  readonly operationTimeouts: ReadonlyMap<string, number>;
+  /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
+  readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
+}
+
+/**
+ * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
+ * in: cache -> single-flight -> retry -> per-attempt timeout -> method. Stages a method did not
+ * ask for are not there at all, so they cost nothing.
+ */
+export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
+  const { operation, original } = spec;
+  let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
+  if (spec.timeout) {
+    const ms = resolveTimeoutMs(
+      spec.timeout,
+      operation,
+      runtime.options,
+      runtime.operationTimeouts,
+    );
+    stage = timeoutStage(stage, {
+      ms,
+      operation,
+      clock: runtime.clock,
+      onTimeout: () => runtime.counters.timeouts++,
+    });
+  }
+  if (spec.retry) {
+    const policy = resolveRetryPolicy(spec.retry, operation, runtime.options);
+    const attempt = stage as (thisArg: unknown, args: unknown[]) => Promise<unknown>;
+    stage = (thisArg, args) =>
+      retrying(attempt, thisArg, args, policy, runtime.retry, currentSignal());
+  }
+  if (spec.cache && runtime.cache) {
+    stage = cacheStage(stage, {
+      operation,
+      options: spec.cache,
+      ttl: resolveCacheTtl(spec.cache.ttl, operation, runtime.options),
+      store: runtime.cache.store,
+      flights: runtime.cache.flights,
+      counters: runtime.counters,
+      returnsPromise: spec.retry || spec.timeout ? true : spec.returnsPromise,
+    });
+  }
+  return stage;
+}
+
+/** Bounds each attempt; the attempt sees the guard's signal through `currentSignal()`. */
+function timeoutStage(next: Stage, guard: TimeoutGuard): Stage {
+  return (thisArg, args) =>
+    withGuard((signal) => runWithSignal(signal, () => next(thisArg, args)), guard, currentSignal());
+}

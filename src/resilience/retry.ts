@@ -1,0 +1,90 @@
+import { TimeoutError } from '../errors';
+import type { RetryOptions } from '../options';
+import { backoffDelay } from './backoff';
+
+/** A fully resolved retry policy: defaults, decorator and operation profile merged. */
+export interface RetryPolicy extends RetryOptions {
+  readonly operation: string;
+}
+
+/** What a retry loop needs from its owner. */
+export interface RetryRuntime {
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random: () => number;
+  readonly now: () => number;
+  /** Counts one retry (a wait followed by another attempt). */
+  readonly onRetry: () => void;
+  /** Counts a call ended because the next wait would pass its deadline. */
+  readonly onDeadlineExceeded: () => void;
+}
+
+/** A total deadline the loop must not wait past. */
+export interface Deadline {
+  /** Clock time at which the call is over. */
+  readonly at: number;
+  /** The total budget, for the error message. */
+  readonly ms: number;
+}
+
+/**
+ * Whether a failed attempt may be retried: never after the caller aborted, never for errors
+ * marked `retryable === false` (ConfigError, CacheKeyError, and any user error that says so),
+ * and never when `retryOn` refuses.
+ */
+export function isRetryable(
+  error: unknown,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): boolean {
+  if (signal?.aborted) return false;
+  if (isPermanent(error)) return false;
+  return policy.retryOn ? policy.retryOn(error) : true;
+}
+
+function isPermanent(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { retryable?: unknown }).retryable === false
+  );
+}
+
+/**
+ * Calls `fn(thisArg, args)` up to `policy.attempts` times. Rethrows the last error unchanged when
+ * attempts run out or the error is not retryable; waits are aborted by `signal`. With a
+ * `deadline`, a wait that would end past it is not started: the call fails at once with a
+ * `TimeoutError` whose `cause` is the last attempt's error.
+ */
+export async function retrying<T>(
+  fn: (thisArg: unknown, args: unknown[]) => Promise<T>,
+  thisArg: unknown,
+  args: unknown[],
+  policy: RetryPolicy,
+  runtime: RetryRuntime,
+  signal: AbortSignal | undefined,
+  deadline?: Deadline,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(thisArg, args);
+    } catch (error) {
+      if (attempt >= policy.attempts || !isRetryable(error, policy, signal)) throw error;
+      const delayMs = backoffDelay(attempt, policy, runtime.random);
+      if (deadline && runtime.now() + delayMs >= deadline.at) {
+        runtime.onDeadlineExceeded();
+        throw new TimeoutError(policy.operation, deadline.ms, error);
+      }
+      notify(policy, { attempt, error, delayMs, operation: policy.operation });
+      runtime.onRetry();
+      await runtime.sleep(delayMs, signal);
+    }
+  }
+}
+
+function notify(policy: RetryPolicy, info: Parameters<NonNullable<RetryOptions['onRetry']>>[0]) {
+  try {
+    policy.onRetry?.(info);
+  } catch {
+    // A listener's failure must not change the outcome of the call it observes.
+  }
+}

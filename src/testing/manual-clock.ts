@@ -1,0 +1,82 @@
+import type { Clock } from '../clock';
+
+interface PendingTimer {
+  readonly at: number;
+  readonly seq: number;
+  readonly callback: () => void;
+}
+
+/**
+ * A clock that moves only when told to: `advance(ms)` fires every timer due on the way, in order.
+ * Pass it as `new ExecutionUtils({ clock })` to test TTLs, timeouts and retries without sleeping.
+ *
+ * @example
+ * const clock = new ManualClock();
+ * const utils = new ExecutionUtils({ clock });
+ * utils.addToCache('k', 1, 1_000);
+ * await clock.advance(1_001);
+ * utils.getFromCache('k'); // undefined
+ */
+export class ManualClock implements Clock {
+  // Starts far from zero: lru-cache treats a start time of 0 as "no TTL".
+  private time: number;
+  private seq = 0;
+  private readonly timers = new Set<PendingTimer>();
+
+  constructor(start = 1_000_000) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(callback: () => void, ms: number): unknown {
+    const timer = { at: this.time + Math.max(0, ms), seq: this.seq++, callback };
+    this.timers.add(timer);
+    return timer;
+  }
+
+  clearTimer(handle: unknown): void {
+    this.timers.delete(handle as PendingTimer);
+  }
+
+  /** Timers set and not yet fired or cleared: 0 after a call means none outlived it. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing due timers in time order and letting promise callbacks
+   * run between them, so work a timer starts can set further timers that fire in the same advance.
+   */
+  async advance(ms: number): Promise<void> {
+    const target = this.time + ms;
+    await flushMicrotasks();
+    for (;;) {
+      const next = this.nextDue(target);
+      if (!next) break;
+      this.timers.delete(next);
+      this.time = next.at;
+      next.callback();
+      await flushMicrotasks();
+    }
+    this.time = target;
+    await flushMicrotasks();
+  }
+
+  private nextDue(limit: number): PendingTimer | undefined {
+    let best: PendingTimer | undefined;
+    for (const t of this.timers) {
+      if (t.at <= limit && (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq))) {
+        best = t;
+      }
+    }
+    return best;
+  }
+}
+
+/** Lets every queued promise callback run: a macrotask turn drains the microtask queue. */
+function flushMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
