@@ -1,0 +1,106 @@
+/**
+ * A consumer project's code, compiled against the packed tarball with experimentalDecorators
+ * (see check.sh): every public name used exactly as the README writes it.
+ */
+import 'reflect-metadata';
+import { container, injectable } from 'tsyringe';
+import {
+  CacheKeyError,
+  Cached,
+  ConfigError,
+  currentSignal,
+  ExecutionUtils,
+  getExecutionContext,
+  ManualClock,
+  Retry,
+  runWithContext,
+  Timeout,
+  TimeoutError,
+  type ExecutionContext,
+  type RetryOptions,
+  type WarmUpOperation,
+} from 'execution-utils';
+
+@injectable()
+class Service {
+  calls = 0;
+  constructor(readonly utils: ExecutionUtils) {}
+
+  @Cached({
+    ttl: 1_000,
+    tenant: 'optional',
+    cacheIf: (r) => r !== null,
+    key: (args: unknown[], _ctx: ExecutionContext) => args[0],
+  })
+  @Retry({
+    attempts: 2,
+    backoff: 1,
+    minDelay: 1,
+    maxDelay: 1,
+    jitter: 'none',
+  } satisfies Partial<RetryOptions>)
+  @Timeout({ ms: 500 })
+  async get(id: string): Promise<string> {
+    this.calls++;
+    return `${id}:${getExecutionContext()?.userId}:${currentSignal() ? 'signal' : 'none'}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const clock = new ManualClock();
+  container.registerInstance(ExecutionUtils, new ExecutionUtils({ clock, sleep: async () => {} }));
+  const svc = container.resolve(Service);
+  const a = await runWithContext({ userId: 'u1', taskId: 't1' }, () => svc.get('x'));
+  const b = await runWithContext({ userId: 'u1', taskId: 't1' }, () => svc.get('x'));
+  if (a !== b || svc.calls !== 1 || a !== 'x:u1:signal') throw new Error(`cache failed: ${a} ${b}`);
+
+  const utils = svc.utils;
+  const key = utils.generateCacheKey('f', 'u', 't', [1], { k: 2 });
+  utils.addToCache(key, 'v', 100);
+  if (utils.getFromCache<string>(key) !== 'v') throw new Error('addToCache failed');
+  const op: WarmUpOperation = {
+    funcName: 'f',
+    userId: 'u',
+    taskId: 't',
+    args: [2],
+    func: async () => 'w',
+  };
+  const warm = await utils.warmUpCache([op], { concurrency: 1, onProgress: () => {} });
+  if (warm.warmed !== 1) throw new Error('warm-up failed');
+  const retried = utils.createRetryStrategy('metric', { attempts: 2 })(async () => 'r');
+  await retried();
+  await utils.withTimeout(100, async (signal) => signal.aborted);
+  await utils.executeWithRetryAndTimeout(async (n: number) => n * 2, 100, 21);
+  utils.setOperationTimeout('Service.get', 50);
+  const wrapped = utils.wrap(async (n: number) => n + 1, {
+    name: 'inc',
+    cache: true,
+    retry: {},
+    timeout: 100,
+  });
+  await wrapped(1);
+  const health = await utils.health();
+  const stats = utils.getStats();
+  const memory = utils.getMemoryStats();
+  utils.clearCache();
+  await utils.close();
+  ExecutionUtils.fromEnv({ EXECUTION_CACHE_SIZE: '5' });
+  try {
+    utils.generateCacheKey('f', '', '', [() => 1]);
+  } catch (e) {
+    if (!(e instanceof CacheKeyError) || !(e instanceof TypeError)) throw e;
+  }
+  try {
+    new ExecutionUtils({ retryAttempts: 0 });
+  } catch (e) {
+    if (!(e instanceof ConfigError) || e.option !== 'retryAttempts') throw e;
+  }
+  console.log(
+    `consumer ok: ${health.status} v${health.version}, hits=${stats.hits}, bytes=${memory.cacheMemoryBytes}, ${TimeoutError.name}`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
