@@ -39,6 +39,19 @@ export interface PipelineRuntime {
  * ask for are not there at all, so they cost nothing.
  */
 export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
+  try {
+    return buildStages(spec, runtime);
+  } catch (error) {
+    // A policy that cannot be resolved (say, an unknown profile) fails every call, in the shape
+    // of the method: an async method rejects rather than throwing at its caller.
+    if (spec.retry || spec.timeout || spec.returnsPromise) return () => Promise.reject(error);
+    return () => {
+      throw error;
+    };
+  }
+}
+
+function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   const { operation, original } = spec;
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
   if (spec.timeout) {

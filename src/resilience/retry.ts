@@ -77,6 +77,8 @@ export async function retrying<T>(
       notify(policy, { attempt, error, delayMs, operation: policy.operation });
       runtime.onRetry();
       await runtime.sleep(delayMs, signal);
+      // A sleep that ignores the signal must not let an aborted caller's call run again.
+      if (signal?.aborted) throw signal.reason;
     }
   }
 }
