@@ -237,5 +237,5 @@ export function optionsFromEnv(
     check(variable, value);
     fromEnv[option] = value;
   }
-  return { ...fromEnv, ...overrides };
+  return { ...fromEnv, ...stripUndefined(overrides) };
 }

@@ -13,8 +13,9 @@ export class SingleFlight {
 
   /** Registers `execution` as the one in flight for `key` until it settles, and returns it. */
   track<T>(key: string, execution: Promise<T>): Promise<T> {
-    const tracked = execution.finally(() => {
-      this.inflight.delete(key);
+    const tracked: Promise<T> = execution.finally(() => {
+      // After a clear() a newer execution may own the key: leave that one in place.
+      if (this.inflight.get(key) === tracked) this.inflight.delete(key);
     });
     this.inflight.set(key, tracked);
     return tracked;

@@ -44,10 +44,17 @@ export async function warmUp(
   const result: WarmUpResult = { warmed: 0, skipped: 0, failed: 0 };
   let next = 0;
   let done = 0;
+  // Keys being loaded now: a duplicate operation in the list is skipped, not loaded twice.
+  const loading = new Set<string>();
   const runOne = async (op: WarmUpOperation): Promise<keyof WarmUpResult> => {
     const key = target.keyOf(op);
-    if (target.has(key)) return 'skipped';
-    target.set(key, await op.func(...(op.args as never[])), op.ttl);
+    if (loading.has(key) || target.has(key)) return 'skipped';
+    loading.add(key);
+    try {
+      target.set(key, await op.func(...(op.args as never[])), op.ttl);
+    } finally {
+      loading.delete(key);
+    }
     return 'warmed';
   };
   const worker = async (): Promise<void> => {

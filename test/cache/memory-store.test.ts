@@ -1,0 +1,203 @@
+import { MemoryStore, MISS } from '../../src/cache/memory-store';
+import { ManualClock } from '../../src/testing/manual-clock';
+
+function store(
+  max = 10,
+  defaultTtl = 1000,
+): { s: MemoryStore; clock: ManualClock; evicted: () => number } {
+  const clock = new ManualClock();
+  let evictions = 0;
+  const s = new MemoryStore(max, defaultTtl, clock, () => {
+    evictions++;
+  });
+  return { s, clock, evicted: () => evictions };
+}
+
+describe('MemoryStore', () => {
+  it('returns the MISS sentinel for a key never set', () => {
+    expect(store().s.get('absent')).toBe(MISS);
+  });
+
+  it('returns a stored undefined as undefined, not MISS', () => {
+    const { s } = store();
+    s.set('k', undefined);
+    expect(s.get('k')).toBeUndefined();
+    expect(s.has('k')).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['0', 0],
+    ['empty string', ''],
+    ['false', false],
+  ])('returns a stored %s as itself', (_, value) => {
+    const { s } = store();
+    s.set('k', value);
+    expect(s.get('k')).toBe(value);
+  });
+
+  it('returns MISS once the default TTL has passed, and the value until then', async () => {
+    const { s, clock } = store(10, 1000);
+    s.set('k', 'v');
+    await clock.advance(1000);
+    expect(s.get('k')).toBe('v');
+    await clock.advance(1);
+    expect(s.get('k')).toBe(MISS);
+  });
+
+  it('applies a per-entry TTL over the default one', async () => {
+    const { s, clock } = store(10, 1000);
+    s.set('k', 'v', 5000);
+    await clock.advance(4000);
+    expect(s.get('k')).toBe('v');
+    await clock.advance(1001);
+    expect(s.get('k')).toBe(MISS);
+  });
+
+  it('never expires an entry set with ttl 0', async () => {
+    const { s, clock } = store(10, 1000);
+    s.set('k', 'v', 0);
+    await clock.advance(10 * 365 * 24 * 3_600_000);
+    expect(s.get('k')).toBe('v');
+  });
+
+  it('evicts the least recently used entry beyond max and reports the eviction', () => {
+    const { s, evicted } = store(2);
+    s.set('a', 1);
+    s.set('b', 2);
+    s.set('c', 3);
+    expect(s.get('a')).toBe(MISS);
+    expect(s.get('b')).toBe(2);
+    expect(s.get('c')).toBe(3);
+    expect(s.size).toBe(2);
+    expect(evicted()).toBe(1);
+  });
+
+  it('does not report an eviction when a key is overwritten', () => {
+    const { s, evicted } = store(2);
+    s.set('a', 1);
+    s.set('a', 2);
+    expect(s.get('a')).toBe(2);
+    expect(evicted()).toBe(0);
+  });
+
+  it('get() refreshes LRU order: the entry read survives the next eviction', () => {
+    const { s } = store(2);
+    s.set('a', 1);
+    s.set('b', 2);
+    s.get('a');
+    s.set('c', 3);
+    expect(s.get('a')).toBe(1);
+    expect(s.get('b')).toBe(MISS);
+  });
+
+  it('has() does not refresh LRU order: the entry checked is still evicted first', () => {
+    const { s } = store(2);
+    s.set('a', 1);
+    s.set('b', 2);
+    expect(s.has('a')).toBe(true);
+    s.set('c', 3);
+    expect(s.get('a')).toBe(MISS);
+    expect(s.get('b')).toBe(2);
+  });
+
+  it('has() is false for an absent key and for an expired one', async () => {
+    const { s, clock } = store(10, 1000);
+    expect(s.has('absent')).toBe(false);
+    s.set('k', 'v');
+    await clock.advance(1001);
+    expect(s.has('k')).toBe(false);
+  });
+
+  it('delete() removes an entry and says whether it was there', () => {
+    const { s } = store();
+    s.set('k', 'v');
+    expect(s.delete('k')).toBe(true);
+    expect(s.delete('k')).toBe(false);
+    expect(s.get('k')).toBe(MISS);
+  });
+
+  it('clear() empties the store and increments epoch by one each time', () => {
+    const { s } = store();
+    s.set('a', 1);
+    s.set('b', 2);
+    expect(s.epoch).toBe(0);
+    s.clear();
+    expect(s.epoch).toBe(1);
+    expect(s.size).toBe(0);
+    expect(s.get('a')).toBe(MISS);
+    s.clear();
+    expect(s.epoch).toBe(2);
+  });
+
+  it('clear() does not report evictions', () => {
+    const { s, evicted } = store();
+    s.set('a', 1);
+    s.clear();
+    expect(evicted()).toBe(0);
+  });
+
+  it('ttlEntries() counts only entries whose TTL is not 0', () => {
+    const { s } = store(10, 1000);
+    s.set('default', 1);
+    s.set('explicit', 2, 500);
+    s.set('forever', 3, 0);
+    expect(s.ttlEntries()).toBe(2);
+  });
+
+  it('ttlEntries() is 0 when the default TTL is 0 and no entry sets one', () => {
+    const { s } = store(10, 0);
+    s.set('a', 1);
+    s.set('b', 2);
+    expect(s.ttlEntries()).toBe(0);
+  });
+
+  it('estimateBytes() is 0 for an empty store', () => {
+    expect(store().s.estimateBytes()).toBe(0);
+  });
+
+  it('estimateBytes() counts 56 B per entry, 2 B per key char and 16 + 2 B per string char', () => {
+    const { s } = store();
+    s.set('key', 'abcd');
+    expect(s.estimateBytes()).toBe(56 + 2 * 3 + 16 + 2 * 4);
+  });
+
+  it('estimateBytes() counts 8 B for a number, a boolean and null', () => {
+    const { s } = store();
+    s.set('a', 42);
+    s.set('b', true);
+    s.set('c', null);
+    expect(s.estimateBytes()).toBe(3 * (56 + 2 + 8));
+  });
+
+  it('estimateBytes() counts 32 B per object plus 8 B per member and the members themselves', () => {
+    const { s } = store();
+    s.set('k', { a: 1, b: [2, 'x'] });
+    // object 32 + (8 + 8) + (8 + array 32 + (8 + 8) + (8 + 16 + 2))
+    expect(s.estimateBytes()).toBe(56 + 2 + 32 + 16 + 8 + 32 + 16 + 8 + 18);
+  });
+
+  it('estimateBytes() grows with the size of a value', () => {
+    const small = store();
+    small.s.set('k', 'x');
+    const large = store();
+    large.s.set('k', 'x'.repeat(1000));
+    expect(large.s.estimateBytes() - small.s.estimateBytes()).toBe(2 * 999);
+  });
+
+  it('estimateBytes() terminates on a value that contains itself', () => {
+    const { s } = store();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    s.set('k', cyclic);
+    // 8 nested levels of (32 + 8), then 8 B for the reference cut off at depth 8.
+    expect(s.estimateBytes()).toBe(56 + 2 + 8 * 40 + 8);
+  });
+
+  it('size counts live entries', () => {
+    const { s } = store();
+    s.set('a', 1);
+    s.set('b', undefined);
+    expect(s.size).toBe(2);
+  });
+});

@@ -1,0 +1,216 @@
+import { ConfigError, ExecutionUtils, type ExecutionUtilsOptions } from '../src';
+
+/** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
+function configErrorOf(fn: () => unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return thrown as ConfigError;
+}
+
+describe('ExecutionUtils options', () => {
+  it('applies the documented defaults when no option is given', () => {
+    expect(new ExecutionUtils().options).toEqual({
+      cacheSize: 100,
+      cacheTtl: 3_600_000,
+      retryAttempts: 3,
+      retryBackoff: 1000,
+      retryMinDelay: 1000,
+      retryMaxDelay: 10_000,
+      retryJitter: 'equal',
+      defaultTimeout: 30_000,
+      operations: {},
+    });
+  });
+
+  it('keeps the default for an option passed as undefined', () => {
+    expect(
+      new ExecutionUtils({ cacheSize: undefined, defaultTimeout: undefined }).options,
+    ).toMatchObject({ cacheSize: 100, defaultTimeout: 30_000 });
+  });
+
+  it('keeps the valid options it is given', () => {
+    const options: ExecutionUtilsOptions = {
+      cacheSize: 0,
+      cacheTtl: 0,
+      retryAttempts: 1,
+      retryBackoff: 0,
+      retryMinDelay: 5,
+      retryMaxDelay: 5,
+      retryJitter: 'full',
+      defaultTimeout: 0.5,
+    };
+    expect(new ExecutionUtils(options).options).toEqual({ ...options, operations: {} });
+  });
+
+  it('throws ConfigError with a stable name and the option name as its message prefix', () => {
+    const error = configErrorOf(() => new ExecutionUtils({ cacheSize: -1 }));
+    expect(error.name).toBe('ConfigError');
+    expect(error.option).toBe('cacheSize');
+    expect(error.message).toMatch(/^cacheSize: /);
+  });
+
+  it.each<[string, ExecutionUtilsOptions, string, string]>([
+    ['negative cacheSize', { cacheSize: -1 }, 'cacheSize', '-1'],
+    ['NaN cacheSize', { cacheSize: NaN }, 'cacheSize', 'NaN'],
+    ['non-integer cacheSize', { cacheSize: 1.5 }, 'cacheSize', '1.5'],
+    ['negative cacheTtl', { cacheTtl: -5 }, 'cacheTtl', '-5'],
+    ['NaN cacheTtl', { cacheTtl: NaN }, 'cacheTtl', 'NaN'],
+    ['retryAttempts 0', { retryAttempts: 0 }, 'retryAttempts', '0'],
+    ['retryAttempts 1.5', { retryAttempts: 1.5 }, 'retryAttempts', '1.5'],
+    ['negative retryBackoff', { retryBackoff: -100 }, 'retryBackoff', '-100'],
+    [
+      'retryMinDelay above retryMaxDelay',
+      { retryMinDelay: 2000, retryMaxDelay: 1500 },
+      'retryMinDelay',
+      '2000',
+    ],
+    [
+      'unknown retryJitter',
+      { retryJitter: 'random' as ExecutionUtilsOptions['retryJitter'] },
+      'retryJitter',
+      'random',
+    ],
+    ['defaultTimeout 0', { defaultTimeout: 0 }, 'defaultTimeout', '0'],
+    ['defaultTimeout -1', { defaultTimeout: -1 }, 'defaultTimeout', '-1'],
+    ['defaultTimeout NaN', { defaultTimeout: NaN }, 'defaultTimeout', 'NaN'],
+    ['defaultTimeout Infinity', { defaultTimeout: Infinity }, 'defaultTimeout', 'Infinity'],
+    [
+      'operation profile timeout 0',
+      { operations: { op: { timeout: 0 } } },
+      'operations.op.timeout',
+      '0',
+    ],
+  ])('rejects %s with ConfigError naming the option and the value', (_, options, option, bad) => {
+    const error = configErrorOf(() => new ExecutionUtils(options));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(bad);
+  });
+
+  it('names both delays in the message when retryMinDelay exceeds retryMaxDelay', () => {
+    const error = configErrorOf(
+      () => new ExecutionUtils({ retryMinDelay: 2000, retryMaxDelay: 1500 }),
+    );
+    expect(error.message).toContain('1500');
+  });
+});
+
+describe('ExecutionUtils.fromEnv', () => {
+  it('keeps every default with an empty environment', () => {
+    expect(ExecutionUtils.fromEnv({}).options).toEqual(new ExecutionUtils().options);
+  });
+
+  it('keeps the defaults for variables set to empty or blank strings', () => {
+    const utils = ExecutionUtils.fromEnv({
+      EXECUTION_CACHE_SIZE: '',
+      EXECUTION_CACHE_TTL: '  ',
+      EXECUTION_RETRY_ATTEMPTS: undefined,
+      EXECUTION_RETRY_BACKOFF: '',
+      EXECUTION_DEFAULT_TIMEOUT: '',
+    });
+    expect(utils.options).toEqual(new ExecutionUtils().options);
+  });
+
+  it('reads EXECUTION_CACHE_SIZE as a count', () => {
+    expect(ExecutionUtils.fromEnv({ EXECUTION_CACHE_SIZE: '250' }).options.cacheSize).toBe(250);
+  });
+
+  it('reads EXECUTION_CACHE_TTL in seconds and converts it to ms', () => {
+    expect(ExecutionUtils.fromEnv({ EXECUTION_CACHE_TTL: '60' }).options.cacheTtl).toBe(60_000);
+  });
+
+  it('reads EXECUTION_RETRY_ATTEMPTS as a count', () => {
+    expect(ExecutionUtils.fromEnv({ EXECUTION_RETRY_ATTEMPTS: '5' }).options.retryAttempts).toBe(5);
+  });
+
+  it('reads EXECUTION_RETRY_BACKOFF in seconds and converts it to ms', () => {
+    const utils = ExecutionUtils.fromEnv({ EXECUTION_RETRY_BACKOFF: '2' });
+    expect(utils.options.retryBackoff).toBe(2000);
+  });
+
+  it('reads EXECUTION_DEFAULT_TIMEOUT in seconds and converts it to ms', () => {
+    const utils = ExecutionUtils.fromEnv({ EXECUTION_DEFAULT_TIMEOUT: '45' });
+    expect(utils.options.defaultTimeout).toBe(45_000);
+  });
+
+  it('accepts fractional seconds: EXECUTION_DEFAULT_TIMEOUT 1.5 is 1500 ms', () => {
+    const utils = ExecutionUtils.fromEnv({ EXECUTION_DEFAULT_TIMEOUT: '1.5' });
+    expect(utils.options.defaultTimeout).toBe(1500);
+  });
+
+  it('reads all five variables together and leaves the other options at their defaults', () => {
+    const utils = ExecutionUtils.fromEnv({
+      EXECUTION_CACHE_SIZE: '10',
+      EXECUTION_CACHE_TTL: '0',
+      EXECUTION_RETRY_ATTEMPTS: '1',
+      EXECUTION_RETRY_BACKOFF: '0.25',
+      EXECUTION_DEFAULT_TIMEOUT: '3',
+    });
+    expect(utils.options).toEqual({
+      cacheSize: 10,
+      cacheTtl: 0,
+      retryAttempts: 1,
+      retryBackoff: 250,
+      retryMinDelay: 1000,
+      retryMaxDelay: 10_000,
+      retryJitter: 'equal',
+      defaultTimeout: 3000,
+      operations: {},
+    });
+  });
+
+  it.each<[string, string]>([
+    ['EXECUTION_CACHE_SIZE', 'abc'],
+    ['EXECUTION_CACHE_SIZE', '-1'],
+    ['EXECUTION_CACHE_SIZE', '2.5'],
+    ['EXECUTION_CACHE_TTL', 'abc'],
+    ['EXECUTION_CACHE_TTL', '-1'],
+    ['EXECUTION_RETRY_ATTEMPTS', 'abc'],
+    ['EXECUTION_RETRY_ATTEMPTS', '-1'],
+    ['EXECUTION_RETRY_ATTEMPTS', '0'],
+    ['EXECUTION_RETRY_BACKOFF', 'abc'],
+    ['EXECUTION_RETRY_BACKOFF', '-1'],
+    ['EXECUTION_DEFAULT_TIMEOUT', 'abc'],
+    ['EXECUTION_DEFAULT_TIMEOUT', '-1'],
+    ['EXECUTION_DEFAULT_TIMEOUT', '0'],
+  ])('rejects %s=%p with ConfigError naming the variable and the value', (variable, raw) => {
+    const error = configErrorOf(() => ExecutionUtils.fromEnv({ [variable]: raw }));
+    expect(error.option).toBe(variable);
+    expect(error.message).toContain(raw);
+  });
+
+  it('lets overrides beat the environment', () => {
+    const utils = ExecutionUtils.fromEnv(
+      { EXECUTION_CACHE_SIZE: '10', EXECUTION_DEFAULT_TIMEOUT: '3' },
+      { cacheSize: 20 },
+    );
+    expect(utils.options).toMatchObject({ cacheSize: 20, defaultTimeout: 3000 });
+  });
+
+  it('keeps the environment value when an override is undefined', () => {
+    const utils = ExecutionUtils.fromEnv({ EXECUTION_CACHE_SIZE: '5' }, { cacheSize: undefined });
+    expect(utils.options.cacheSize).toBe(5);
+  });
+
+  it('validates overrides like constructor options', () => {
+    const error = configErrorOf(() =>
+      ExecutionUtils.fromEnv({ EXECUTION_RETRY_ATTEMPTS: '2' }, { retryAttempts: 0 }),
+    );
+    expect(error.option).toBe('retryAttempts');
+  });
+
+  it('reads process.env when no environment is passed', () => {
+    const saved = process.env.EXECUTION_CACHE_SIZE;
+    process.env.EXECUTION_CACHE_SIZE = '7';
+    try {
+      expect(ExecutionUtils.fromEnv().options.cacheSize).toBe(7);
+    } finally {
+      if (saved === undefined) delete process.env.EXECUTION_CACHE_SIZE;
+      else process.env.EXECUTION_CACHE_SIZE = saved;
+    }
+  });
+});
