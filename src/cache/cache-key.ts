@@ -1,47 +1,48 @@
 /**
  * Canonical cache keys.
  *
- * A raw key is the concatenation of
+ * A raw key is the concatenation, with nothing in between, of
  *
- *     "<funcName>" "<userId>" "<taskId>" [<arg>,<arg>,...] {<kwargs>}      (no spaces)
+ *     "<funcName>"  "<userId>"  "<taskId>"  [<arg>,<arg>,...]  {<kwargs>}
  *
- * where the three ids are `JSON.stringify`'d (self-delimiting and injective, so no id can bleed
- * into the next one whatever it contains) and the kwargs object is appended only when it has at
- * least one key. Every value is written in a small grammar that a parser could read back
- * unambiguously, which is what makes the encoding injective:
+ * The ids are JSON-quoted, which is injective and self-delimiting, so no id can bleed into the next
+ * whatever separators or quotes it contains; kwargs are appended only when there is at least one.
+ * Values use a small grammar that a parser could read back unambiguously (hence injective):
  *
- *     string      "..." (JSON.stringify)           number     String(n): 42, -1.5, NaN, Infinity
- *     bigint      42n                              boolean    true / false
- *     null        null                             undefined  undefined
- *     array       [v,v]  (holes read as undefined) object     {"k":v,"k2":v}  keys sorted
- *     Map         M{k=>v,k=>v}  pairs sorted       Set        S{v,v}  members sorted
- *     Date        D(<epoch ms>)  or  D(NaN)        typed      Uint8Array(<base64 of the bytes>)
- *     toJSON()    @Name(<encoded toJSON() result>), the name JSON.stringify'd unless it is a plain
- *                 ASCII identifier
+ *     string    "..." (as JSON.stringify)      number     String(n): 42, 1e+21, NaN, -Infinity
+ *     bigint    42n                            boolean    true, false
+ *     null      null                           undefined  undefined
+ *     array     [v,v] (a hole reads undefined) object     {"a":v,"b":v} (sorted by key)
+ *     Map       M{k=>v,k=>v} (entries sorted)  Set        S{v,v} (members sorted)
+ *     Date      D(<epoch ms>) or D(NaN)        typed      Uint8Array(<base64 of its bytes>)
+ *     toJSON()  @Name(<encoded toJSON() result>); Name JSON-quoted unless a plain identifier
  *
- * Strings are the only values that can contain arbitrary characters and they are always quoted
- * and escaped, so text that looks like structure (`","`, `M{`, `undefined`, `@X(`) never is.
- * Sorting (object keys, Map pairs, Set members) compares the encoded text with `<`, i.e. UTF-16
- * code-unit order, so the key does not depend on insertion order and is the same in every
- * process. Map pairs and Set members are compared as whole encoded entries, so two entries whose
- * keys encode alike (two distinct `{}` keys) still sort deterministically.
+ * All user text (strings, object keys, odd class names) is JSON-quoted, so text that looks like
+ * structure (`","`, `M{`, `undefined`, `@X(`) never is. Object keys are sorted by the key itself,
+ * Map entries and Set members by their encoded text, always in UTF-16 code-unit order: the key does
+ * not depend on insertion order and is the same in every process. Sorting whole encoded entries
+ * also orders two entries whose keys encode alike (two distinct `{}` keys) deterministically.
  *
- * Deliberate equalities: `-0` and `0` give the same key (`String(-0)` is `'0'`, and Map and Set
- * already treat them as one), and an array hole keys like `undefined`. Typed arrays are keyed by
- * their raw bytes, so multi-byte element types depend on the platform's byte order (every platform
- * Node ships for is little-endian).
+ * Plain objects are those whose prototype is `Object.prototype` or `null` (both key alike); only
+ * their own enumerable string keys count, and an enumerable symbol key is rejected. Arrays, Maps,
+ * Sets, Dates and typed arrays are recognised by their exact built-in prototype: a subclass is a
+ * class instance and needs a `toJSON()`.
  *
- * A raw key always starts with `"`. When it is longer than 512 characters (UTF-16 code units) the
- * key is `#` + base64url(sha256(raw key)) instead, so raw and digested keys cannot collide. The
- * raw key is well-formed UTF-16 (JSON.stringify escapes lone surrogates), so hashing its UTF-8
- * bytes loses nothing.
+ * Deliberate equalities: `-0` keys like `0` (`String(-0)` is `'0'`, and Map and Set already treat
+ * them as one) and an array hole like `undefined`. Typed arrays are keyed by their bytes, so
+ * multi-byte element types follow the host's byte order; only big-endian hosts (s390x) differ.
  *
- * Error paths (`CacheKeyError.path`) use JavaScript accessor notation for arrays and objects
- * (`args[1].filters[0]`, `kwargs.page`, `args[0]["not an identifier"]`), and for the rest:
- * a Map value `.get(<encoded key>)` (`args[0].get("k")`), a Map key `<map key 2>` and a Set
- * member `<set member 2>` (both counted in iteration order from 0), and the result of a
- * `toJSON()` call `.toJSON()`. Paths are built only when something fails: each container catches
- * the failure on its way up and prepends its own step, so the success path never concatenates one.
+ * A raw key always starts with `"`. When it is longer than 512 characters (UTF-16 code units),
+ * the key is `#` + base64url(sha256(raw key)) instead, so raw and digested keys cannot collide.
+ * The raw key is well-formed UTF-16 (lone surrogates are escaped), so hashing its UTF-8 bytes
+ * loses nothing.
+ *
+ * Error paths (`CacheKeyError.path`) use JavaScript accessors for arrays and objects
+ * (`args[1].filters[0]`, `kwargs.page`, `args[0]["not an identifier"]`) and, for the rest, a Map
+ * value `.get(<encoded key>)` (`args[0].get("k")`), a Map key `<map key 2>`, a Set member
+ * `<set member 2>` (both counted from 0 in iteration order) and a `toJSON()` result `.toJSON()`.
+ * Paths are built only when something fails: each container prepends its step as the failure is
+ * returned through it, so the success path never builds one.
  */
 import { createHash } from 'node:crypto';
 
@@ -74,14 +75,19 @@ const TYPED_ARRAY_NAMES: ReadonlyMap<object, string> = new Map(
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
- * Thrown inside the encoder when a value cannot be keyed. Each enclosing container prepends its
- * step to `path` as the failure passes through, and the entry point turns it into a
- * {@link CacheKeyError}. A private class, so a user `toJSON()` can never throw one.
+ * Why a value cannot be keyed, and where. Encoders return it instead of a string, and each
+ * enclosing container prepends its own step to `path` as it passes the failure up; the public
+ * entry points turn it into a {@link CacheKeyError}. Returned rather than thrown because an
+ * unkeyable call is routine for a decorated method (it runs uncached, possibly on every call),
+ * and V8 charges about a microsecond per throw, while a type check per value is nearly free.
  */
 class Unkeyable {
   path = '';
   constructor(readonly reason: string) {}
 }
+
+/** An encoder's result: the encoded text, or why it could not be encoded. */
+type Encoded = string | Unkeyable;
 
 /**
  * Encodes one value canonically (see the format at the top of this file).
@@ -93,11 +99,7 @@ class Unkeyable {
  *   `'args[1].filters[0]'`). Errors thrown by user code (a getter, a `toJSON()`) pass through.
  */
 export function encodeKeyPart(value: unknown, path: string): string {
-  try {
-    return encodeValue(value, undefined);
-  } catch (error) {
-    throw toPublicError(error, path);
-  }
+  return textOrThrow(encodeValue(value, undefined), path);
 }
 
 /**
@@ -110,7 +112,8 @@ export function encodeKeyPart(value: unknown, path: string): string {
  *
  * @param kwargs - named arguments; omitted, `undefined` and `{}` give the same key.
  * @throws CacheKeyError when an id is not a string or an argument cannot be keyed; its `path`
- *   says which (`'userId'`, `'args[1].filters[0]'`, `'kwargs.page'`).
+ *   says which (`'userId'`, `'args[1].filters[0]'`, `'kwargs.page'`). Errors thrown by user code
+ *   (a getter, a `toJSON()`) pass through.
  */
 export function buildCacheKey(
   funcName: string,
@@ -119,24 +122,14 @@ export function buildCacheKey(
   args: readonly unknown[],
   kwargs?: Record<string, unknown>,
 ): string {
-  let key =
-    encodeId(funcName, 'funcName') +
-    encodeId(userId, 'userId') +
-    encodeId(taskId, 'taskId') +
-    encodeArgs(args);
-  if (kwargs !== undefined) {
-    const encodedKwargs = encodeKeyPart(kwargs, 'kwargs');
-    if (encodedKwargs !== '{}') key += encodedKwargs;
-  }
-  return key.length > MAX_RAW_KEY_LENGTH
-    ? '#' + createHash('sha256').update(key).digest('base64url')
-    : key;
+  return textOrThrow(buildKey(funcName, userId, taskId, args, kwargs), '');
 }
 
 /**
  * Like {@link buildCacheKey} without kwargs, but returns `undefined` instead of throwing, whatever
  * the error (a `CacheKeyError`, or one thrown by a user getter or `toJSON()`). Meant for the hot
- * path of a decorated call, where an unkeyable call simply runs uncached.
+ * path of a decorated call, where an unkeyable call simply runs uncached; reaching that verdict
+ * costs no more than building a key.
  */
 export function tryBuildCacheKey(
   funcName: string,
@@ -145,37 +138,54 @@ export function tryBuildCacheKey(
   args: readonly unknown[],
 ): string | undefined {
   try {
-    return buildCacheKey(funcName, userId, taskId, args);
+    const key = buildKey(funcName, userId, taskId, args, undefined);
+    return typeof key === 'string' ? key : undefined;
   } catch {
     return undefined;
   }
 }
 
-function encodeId(id: string, name: string): string {
-  if (typeof id !== 'string') throw new CacheKeyError(name, `a ${typeof id}, not a string`);
-  return quote(id);
+function textOrThrow(encoded: Encoded, root: string): string {
+  if (typeof encoded === 'string') return encoded;
+  throw new CacheKeyError(root + encoded.path, encoded.reason);
 }
 
-/** The top-level argument list, encoded like an array; accepts any array-like (`arguments`). */
-function encodeArgs(args: readonly unknown[]): string {
-  try {
-    return encodeItems(args, undefined);
-  } catch (error) {
-    throw toPublicError(error, 'args');
+function buildKey(
+  funcName: string,
+  userId: string,
+  taskId: string,
+  args: readonly unknown[],
+  kwargs: Record<string, unknown> | undefined,
+): Encoded {
+  // Callers may be plain JavaScript, and an id that is not a string cannot be quoted.
+  if (typeof funcName !== 'string') return notAString(funcName, 'funcName');
+  if (typeof userId !== 'string') return notAString(userId, 'userId');
+  if (typeof taskId !== 'string') return notAString(taskId, 'taskId');
+  // Read by index, so an `arguments` object keys like the array of its items.
+  const encodedArgs = encodeItems(args, undefined);
+  if (typeof encodedArgs !== 'string') return within(encodedArgs, 'args');
+  let key = quote(funcName) + quote(userId) + quote(taskId) + encodedArgs;
+  if (kwargs !== undefined) {
+    const encodedKwargs = encodeValue(kwargs, undefined);
+    if (typeof encodedKwargs !== 'string') return within(encodedKwargs, 'kwargs');
+    if (encodedKwargs !== '{}') key += encodedKwargs;
   }
+  return key.length > MAX_RAW_KEY_LENGTH
+    ? '#' + createHash('sha256').update(key).digest('base64url')
+    : key;
 }
 
-function toPublicError(error: unknown, root: string): unknown {
-  return error instanceof Unkeyable ? new CacheKeyError(root + error.path, error.reason) : error;
+function notAString(id: unknown, name: string): Unkeyable {
+  return within(new Unkeyable(`a ${typeof id}, not a string`), name);
 }
 
 /**
  * `ancestors` holds the containers currently being encoded around `value`, for cycle detection.
  * It stays `undefined` until the first container is entered, so primitives allocate nothing, and
- * it is owned by one top-level call: a re-entrant call (a `toJSON()` that builds a key itself)
+ * it belongs to one top-level call: a re-entrant call (a `toJSON()` that builds a key itself)
  * starts with its own.
  */
-function encodeValue(value: unknown, ancestors: object[] | undefined): string {
+function encodeValue(value: unknown, ancestors: object[] | undefined): Encoded {
   // Ordered by how common each type is in arguments.
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'number') return String(value);
@@ -183,89 +193,65 @@ function encodeValue(value: unknown, ancestors: object[] | undefined): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === undefined) return 'undefined';
   if (typeof value === 'bigint') return String(value) + 'n';
-  throw new Unkeyable(typeof value === 'function' ? 'a function' : 'a symbol');
+  return new Unkeyable(typeof value === 'function' ? 'a function' : 'a symbol');
 }
 
-function encodeObject(object: object, ancestors: object[] | undefined): string {
+function encodeObject(object: object, ancestors: object[] | undefined): Encoded {
   const proto: unknown = Object.getPrototypeOf(object);
-  if (proto === Object.prototype || proto === null) {
-    const stack = enter(object, ancestors);
-    const encoded = encodePlainObject(object as Record<string, unknown>, stack);
-    stack.pop();
-    return encoded;
-  }
-  if (proto === Array.prototype) {
-    const stack = enter(object, ancestors);
-    const encoded = encodeItems(object as unknown[], stack);
-    stack.pop();
-    return encoded;
-  }
-  if (proto === Map.prototype) {
-    const stack = enter(object, ancestors);
-    const encoded = encodeMap(object as Map<unknown, unknown>, stack);
-    stack.pop();
-    return encoded;
-  }
-  if (proto === Set.prototype) {
-    const stack = enter(object, ancestors);
-    const encoded = encodeSet(object as Set<unknown>, stack);
-    stack.pop();
-    return encoded;
-  }
-  // Checked before toJSON(): Date and Buffer have one, but it loses the type (and, for an invalid
+  // Leaves first. Date and Buffer have a toJSON(), but it loses the type (and, for an invalid
   // Date, the value).
   if (proto === Date.prototype) return 'D(' + String((object as Date).getTime()) + ')';
-  const typedArrayName = TYPED_ARRAY_NAMES.get(proto as object);
-  if (typedArrayName !== undefined) {
-    const view = object as ArrayBufferView;
-    const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-    return typedArrayName + '(' + bytes.toString('base64') + ')';
+  if (ArrayBuffer.isView(object)) {
+    const typedArrayName = TYPED_ARRAY_NAMES.get(proto as object);
+    if (typedArrayName !== undefined) {
+      const bytes = Buffer.from(object.buffer, object.byteOffset, object.byteLength);
+      return typedArrayName + '(' + bytes.toString('base64') + ')';
+    }
   }
-  return encodeInstance(object, proto as object, ancestors);
-}
-
-/** Pushes `object` on the ancestor stack (creating it if needed), rejecting a cycle. */
-function enter(object: object, ancestors: object[] | undefined): object[] {
-  if (ancestors === undefined) return [object];
-  if (ancestors.includes(object)) {
-    throw new Unkeyable('a circular reference (an object that contains itself)');
+  // Everything else can contain values, directly or through toJSON(), so it can contain itself.
+  if (ancestors === undefined) ancestors = [];
+  else if (ancestors.includes(object)) {
+    return new Unkeyable('a circular reference (an object that contains itself)');
   }
   ancestors.push(object);
-  return ancestors;
+  const encoded =
+    proto === Object.prototype || proto === null
+      ? encodePlainObject(object as Record<string, unknown>, ancestors)
+      : proto === Array.prototype
+        ? encodeItems(object as unknown[], ancestors)
+        : proto === Map.prototype
+          ? encodeMap(object as Map<unknown, unknown>, ancestors)
+          : proto === Set.prototype
+            ? encodeSet(object as Set<unknown>, ancestors)
+            : encodeInstance(object, proto as object, ancestors);
+  ancestors.pop();
+  return encoded;
 }
 
-function encodeItems(items: ArrayLike<unknown>, ancestors: object[] | undefined): string {
-  const length = items.length;
-  if (length === 0) return '[]';
-  let index = 0;
-  try {
-    let encoded = '[' + encodeValue(items[0], ancestors);
-    for (index = 1; index < length; index++) encoded += ',' + encodeValue(items[index], ancestors);
-    return encoded + ']';
-  } catch (error) {
-    throw prependStep(error, '[' + index + ']');
+function encodeItems(items: ArrayLike<unknown>, ancestors: object[] | undefined): Encoded {
+  let encoded = '[';
+  for (let index = 0; index < items.length; index++) {
+    const item = encodeValue(items[index], ancestors);
+    if (typeof item !== 'string') return within(item, '[' + index + ']');
+    encoded += index === 0 ? item : ',' + item;
   }
+  return encoded + ']';
 }
 
-function encodePlainObject(object: Record<string, unknown>, ancestors: object[]): string {
+function encodePlainObject(object: Record<string, unknown>, ancestors: object[]): Encoded {
   const keys = Object.keys(object);
   if (hasEnumerableSymbolKey(object)) {
-    throw new Unkeyable('an object with symbol keys, which a cache key cannot represent');
+    return new Unkeyable('an object with symbol keys, which a cache key cannot represent');
   }
-  const length = keys.length;
-  if (length === 0) return '{}';
-  if (length > 1) sortTexts(keys);
-  let index = 0;
-  try {
-    let encoded = '{' + quote(keys[0]) + ':' + encodeValue(object[keys[0]], ancestors);
-    for (index = 1; index < length; index++) {
-      const key = keys[index];
-      encoded += ',' + quote(key) + ':' + encodeValue(object[key], ancestors);
-    }
-    return encoded + '}';
-  } catch (error) {
-    throw prependStep(error, propertyStep(keys[index]));
+  if (keys.length > 1) sortTexts(keys);
+  let encoded = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    const value = encodeValue(object[key], ancestors);
+    if (typeof value !== 'string') return within(value, propertyStep(key));
+    encoded += (index === 0 ? '' : ',') + quote(key) + ':' + value;
   }
+  return encoded + '}';
 }
 
 function hasEnumerableSymbolKey(object: object): boolean {
@@ -276,28 +262,24 @@ function hasEnumerableSymbolKey(object: object): boolean {
   return false;
 }
 
-function encodeMap(map: Map<unknown, unknown>, ancestors: object[]): string {
+function encodeMap(map: Map<unknown, unknown>, ancestors: object[]): Encoded {
   const pairs: string[] = [];
-  let key: string | undefined;
-  try {
-    for (const [k, v] of map) {
-      key = undefined;
-      key = encodeValue(k, ancestors);
-      pairs.push(key + '=>' + encodeValue(v, ancestors));
-    }
-  } catch (error) {
-    const step = key === undefined ? '<map key ' + pairs.length + '>' : '.get(' + key + ')';
-    throw prependStep(error, step);
+  for (const [key, value] of map) {
+    const encodedKey = encodeValue(key, ancestors);
+    if (typeof encodedKey !== 'string') return within(encodedKey, '<map key ' + pairs.length + '>');
+    const encodedValue = encodeValue(value, ancestors);
+    if (typeof encodedValue !== 'string') return within(encodedValue, '.get(' + encodedKey + ')');
+    pairs.push(encodedKey + '=>' + encodedValue);
   }
   return 'M{' + sortAndJoin(pairs) + '}';
 }
 
-function encodeSet(set: Set<unknown>, ancestors: object[]): string {
+function encodeSet(set: Set<unknown>, ancestors: object[]): Encoded {
   const members: string[] = [];
-  try {
-    for (const member of set) members.push(encodeValue(member, ancestors));
-  } catch (error) {
-    throw prependStep(error, '<set member ' + members.length + '>');
+  for (const member of set) {
+    const encoded = encodeValue(member, ancestors);
+    if (typeof encoded !== 'string') return within(encoded, '<set member ' + members.length + '>');
+    members.push(encoded);
   }
   return 'S{' + sortAndJoin(members) + '}';
 }
@@ -326,27 +308,23 @@ function sortTexts(texts: string[]): void {
 }
 
 /** A class instance: keyed as its class name plus its `toJSON()` result, or rejected. */
-function encodeInstance(object: object, proto: object, ancestors: object[] | undefined): string {
+function encodeInstance(object: object, proto: object, ancestors: object[]): Encoded {
   const instance = object as { then?: unknown; toJSON?: unknown };
   // A pending result is not data, whatever its toJSON() says; neither is an Error.
-  if (typeof instance.then === 'function') throw new Unkeyable('a Promise or other thenable');
-  if (object instanceof Error) throw new Unkeyable('an Error');
+  if (typeof instance.then === 'function') return new Unkeyable('a Promise or other thenable');
+  if (object instanceof Error) return new Unkeyable('an Error');
   const name = constructorName(proto);
   if (typeof instance.toJSON !== 'function') {
-    if (object instanceof WeakMap || object instanceof WeakSet) {
-      throw new Unkeyable(`a ${name}, whose contents cannot be listed`);
-    }
-    throw new Unkeyable(`an instance of ${name || 'an anonymous class'} without toJSON()`);
+    return new Unkeyable(
+      object instanceof WeakMap || object instanceof WeakSet
+        ? `a ${name}, whose contents cannot be listed`
+        : `an instance of ${name || 'an anonymous class'} without toJSON()`,
+    );
   }
-  const stack = enter(object, ancestors);
-  let encoded: string;
-  try {
-    // The ancestor stack catches a toJSON() that returns (or contains) the instance itself.
-    encoded = encodeValue(instance.toJSON(), stack);
-  } catch (error) {
-    throw prependStep(error, '.toJSON()');
-  }
-  stack.pop();
+  // `object` is already on the ancestor stack, so a toJSON() that returns (or contains) the
+  // instance itself is caught as a cycle.
+  const encoded = encodeValue(instance.toJSON(), ancestors);
+  if (typeof encoded !== 'string') return within(encoded, '.toJSON()');
   // The class name is user-controlled: quote it unless it is a plain identifier, so it always
   // ends unambiguously at the '('.
   return '@' + (isIdentifier(name) ? name : quote(name)) + '(' + encoded + ')';
@@ -374,9 +352,9 @@ function quote(text: string): string {
   return '"' + text + '"';
 }
 
-function prependStep(error: unknown, step: string): unknown {
-  if (error instanceof Unkeyable) error.path = step + error.path;
-  return error;
+function within(failure: Unkeyable, step: string): Unkeyable {
+  failure.path = step + failure.path;
+  return failure;
 }
 
 function propertyStep(key: string): string {
@@ -388,8 +366,8 @@ function isIdentifier(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const isLetter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
-    if (!isLetter && (i === 0 || c < 48 || c > 57)) return false;
+    const canStart = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+    if (!canStart && (i === 0 || c < 48 || c > 57)) return false;
   }
   return true;
 }
