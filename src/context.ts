@@ -12,7 +12,23 @@ export interface ExecutionContext {
   readonly [key: string]: unknown;
 }
 
-const storage = new AsyncLocalStorage<ExecutionContext>();
+/** Something whose `signal` is made only when first read (an `AbortController` costs ~2 µs). */
+export interface LazySignal {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What the async context holds: the caller's context, and the attempt being timed, if any. The
+ * attempt's signal (which also follows the caller's) is created only when someone reads it, so
+ * a timed method that never looks at its signal never pays for one.
+ */
+interface Frame {
+  readonly context: ExecutionContext;
+  readonly attempt?: LazySignal;
+}
+
+const storage = new AsyncLocalStorage<Frame>();
+const EMPTY: ExecutionContext = Object.freeze({});
 
 /**
  * Runs `fn` with `ctx` as the execution context. Nested contexts inherit the outer fields they
@@ -23,17 +39,24 @@ const storage = new AsyncLocalStorage<ExecutionContext>();
  */
 export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
   const parent = storage.getStore();
-  if (!parent) return storage.run(ctx, fn);
-  const signal =
-    parent.signal && ctx.signal && parent.signal !== ctx.signal
-      ? AbortSignal.any([parent.signal, ctx.signal])
-      : (ctx.signal ?? parent.signal);
-  return storage.run({ ...parent, ...ctx, signal }, fn);
+  if (!parent) return storage.run({ context: ctx }, fn);
+  if (!ctx.signal) {
+    const context = { ...parent.context, ...ctx, signal: parent.context.signal };
+    return storage.run({ context, attempt: parent.attempt }, fn);
+  }
+  const outer = signalOf(parent);
+  const signal = outer && outer !== ctx.signal ? AbortSignal.any([outer, ctx.signal]) : ctx.signal;
+  return storage.run({ context: { ...parent.context, ...ctx, signal } }, fn);
 }
 
-/** The context of the current call, or `undefined` outside any `runWithContext`. */
+/**
+ * The context of the current call, or `undefined` outside any `runWithContext` and decorated
+ * call. Inside a timed attempt its `signal` is the attempt's (as `currentSignal()`).
+ */
 export function getExecutionContext(): ExecutionContext | undefined {
-  return storage.getStore();
+  const frame = storage.getStore();
+  if (!frame) return undefined;
+  return frame.attempt ? { ...frame.context, signal: frame.attempt.signal } : frame.context;
 }
 
 /**
@@ -47,11 +70,26 @@ export function getExecutionContext(): ExecutionContext | undefined {
  * }
  */
 export function currentSignal(): AbortSignal | undefined {
-  return storage.getStore()?.signal;
+  const frame = storage.getStore();
+  return frame && signalOf(frame);
 }
 
-/** Runs `fn` with the current context but `signal` in place of its signal (already linked). */
-export function runWithSignal<T>(signal: AbortSignal, fn: () => T): T {
+function signalOf(frame: Frame): AbortSignal | undefined {
+  return frame.attempt ? frame.attempt.signal : frame.context.signal;
+}
+
+/** The caller's context fields (tenant and all) without creating an attempt's signal. */
+export function currentContextFields(): ExecutionContext | undefined {
+  return storage.getStore()?.context;
+}
+
+/** Calls `fn(thisArg, args)` inside `attempt`: `currentSignal()` there is the attempt's signal. */
+export function runInAttempt<R>(
+  attempt: LazySignal,
+  fn: (thisArg: unknown, args: unknown[]) => R,
+  thisArg: unknown,
+  args: unknown[],
+): R {
   const parent = storage.getStore();
-  return storage.run(parent ? { ...parent, signal } : { signal }, fn);
+  return storage.run({ context: parent ? parent.context : EMPTY, attempt }, fn, thisArg, args);
 }

@@ -8,7 +8,7 @@ import {
   type WarmUpResult,
 } from './cache/warm-up';
 import { sleep, systemClock, type Clock } from './clock';
-import { currentSignal, runWithSignal } from './context';
+import { currentSignal } from './context';
 import type { AnyMethod, AsyncMethod, CachedOptions, RetrySpec } from './decorators/types';
 import {
   checkNonNegativeMs,
@@ -193,7 +193,10 @@ export class ExecutionUtils {
   withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
     checkPositiveMs('ms', ms);
     return withGuard(
-      (signal) => runWithSignal(signal, () => fn(signal)),
+      // Inside the attempt, currentSignal() is the attempt's own signal.
+      () => fn(currentSignal()!),
+      undefined,
+      [],
       { ms, operation: fn.name || 'withTimeout', clock: this.clock, onTimeout: this.countTimeout },
       currentSignal(),
     );
@@ -228,10 +231,11 @@ export class ExecutionUtils {
       }
     };
     return withGuard(
-      (signal) =>
-        runWithSignal(signal, () =>
-          retrying(attempt, undefined, args, policy, this.retryRuntime, signal, deadline),
-        ),
+      // Inside the guarded attempt, currentSignal() aborts at the deadline: waits end with it.
+      (_, a) =>
+        retrying(attempt, undefined, a, policy, this.retryRuntime, currentSignal(), deadline),
+      undefined,
+      args,
       {
         ms: timeout,
         operation,

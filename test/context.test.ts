@@ -1,4 +1,5 @@
-import { currentSignal, getExecutionContext, runWithContext } from '../src';
+import { currentSignal, getExecutionContext, runWithContext, Timeout } from '../src';
+import { deferred, rig } from './helpers';
 
 describe('execution context', () => {
   it('is undefined outside runWithContext', () => {
@@ -50,5 +51,51 @@ describe('execution context', () => {
     inner.abort(new Error('inner'));
     expect(combined.aborted).toBe(true);
     expect(outer.signal.aborted).toBe(false);
+  });
+});
+
+describe('the signal of a timed attempt', () => {
+  class Timed {
+    gate = deferred<void>();
+    seen: { signal?: AbortSignal; ctxSignal?: AbortSignal; userId?: string } = {};
+
+    @Timeout(100)
+    async readLate(): Promise<void> {
+      await this.gate.promise;
+      this.seen.signal = currentSignal();
+      this.seen.ctxSignal = getExecutionContext()?.signal;
+      this.seen.userId = getExecutionContext()?.userId;
+    }
+  }
+
+  it('is already aborted when first read after the timeout fired', async () => {
+    const { clock } = rig();
+    const timed = new Timed();
+    const call = runWithContext({ userId: 'u' }, () => timed.readLate());
+    const outcome = expect(call).rejects.toThrow('timed out');
+    await clock.advance(100);
+    await outcome;
+    timed.gate.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(timed.seen.signal?.aborted).toBe(true);
+    expect(timed.seen.signal?.reason).toMatchObject({ name: 'TimeoutError', timeoutMs: 100 });
+  });
+
+  it('is the signal getExecutionContext() reports inside the attempt, with the caller fields', async () => {
+    rig();
+    const timed = new Timed();
+    timed.gate.resolve();
+    await runWithContext({ userId: 'u' }, () => timed.readLate());
+    expect(timed.seen.ctxSignal).toBe(timed.seen.signal);
+    expect(timed.seen.signal).toBeInstanceOf(AbortSignal);
+    expect(timed.seen.userId).toBe('u');
+  });
+
+  it('keeps the outer signal for an inner runWithContext that sets signal: undefined', () => {
+    const outer = new AbortController();
+    const seen = runWithContext({ signal: outer.signal }, () =>
+      runWithContext({ userId: 'x', signal: undefined }, () => currentSignal()),
+    );
+    expect(seen).toBe(outer.signal);
   });
 });

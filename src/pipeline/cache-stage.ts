@@ -1,7 +1,8 @@
 import { tryBuildCacheKey } from '../cache/cache-key';
 import { MISS, type MemoryStore } from '../cache/memory-store';
 import type { SingleFlight } from '../cache/single-flight';
-import { getExecutionContext } from '../context';
+import { currentContextFields } from '../context';
+import { isThenable } from '../is-thenable';
 import type { CachedOptions } from '../decorators/types';
 import type { Counters } from '../observability/stats';
 import type { Stage } from './stage';
@@ -28,7 +29,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   let returnsPromise = config.returnsPromise;
 
   const keyOf = (args: unknown[]): string | undefined => {
-    const ctx = getExecutionContext();
+    const ctx = currentContextFields();
     let userId = '';
     let taskId = '';
     if (tenant !== 'shared') {
@@ -83,12 +84,4 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       }),
     );
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

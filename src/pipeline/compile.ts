@@ -1,7 +1,7 @@
 import type { SingleFlight } from '../cache/single-flight';
 import type { MemoryStore } from '../cache/memory-store';
 import type { Clock } from '../clock';
-import { currentSignal, runWithSignal } from '../context';
+import { currentSignal } from '../context';
 import type { AnyMethod, CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import type { ResolvedOptions } from '../options';
 import type { Counters } from '../observability/stats';
@@ -90,6 +90,5 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
 
 /** Bounds each attempt; the attempt sees the guard's signal through `currentSignal()`. */
 function timeoutStage(next: Stage, guard: TimeoutGuard): Stage {
-  return (thisArg, args) =>
-    withGuard((signal) => runWithSignal(signal, () => next(thisArg, args)), guard, currentSignal());
+  return (thisArg, args) => withGuard(next, thisArg, args, guard, currentSignal());
 }
