@@ -126,23 +126,27 @@ export function buildCacheKey(
 }
 
 /**
- * Like {@link buildCacheKey} without kwargs, but returns `undefined` instead of throwing, whatever
- * the error (a `CacheKeyError`, or one thrown by a user getter or `toJSON()`). Meant for the hot
- * path of a decorated call, where an unkeyable call simply runs uncached; reaching that verdict
- * costs no more than building a key.
+ * A key builder for one operation, for the hot path of a decorated call: like
+ * {@link buildCacheKey} without kwargs (the operation's quoted name is encoded once, here), but
+ * it returns `undefined` instead of throwing, whatever the error (a `CacheKeyError`, or one thrown
+ * by a user getter or `toJSON()`): an unkeyable call simply runs uncached, and reaching that
+ * verdict costs no more than building a key.
  */
-export function tryBuildCacheKey(
+export function cacheKeyBuilder(
   funcName: string,
-  userId: string,
-  taskId: string,
-  args: readonly unknown[],
-): string | undefined {
-  try {
-    const key = buildKey(funcName, userId, taskId, args, undefined);
-    return typeof key === 'string' ? key : undefined;
-  } catch {
-    return undefined;
-  }
+): (userId: string, taskId: string, args: readonly unknown[]) => string | undefined {
+  const prefix = quote(funcName);
+  return (userId, taskId, args) => {
+    // Callers may be plain JavaScript, and an id that is not a string cannot be quoted.
+    if (typeof userId !== 'string' || typeof taskId !== 'string') return undefined;
+    try {
+      const encodedArgs = encodeItems(args, undefined);
+      if (typeof encodedArgs !== 'string') return undefined;
+      return digestIfLong(prefix + quote(userId) + quote(taskId) + encodedArgs);
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function textOrThrow(encoded: Encoded, root: string): string {
@@ -170,6 +174,10 @@ function buildKey(
     if (typeof encodedKwargs !== 'string') return within(encodedKwargs, 'kwargs');
     if (encodedKwargs !== '{}') key += encodedKwargs;
   }
+  return digestIfLong(key);
+}
+
+function digestIfLong(key: string): string {
   return key.length > MAX_RAW_KEY_LENGTH
     ? '#' + createHash('sha256').update(key).digest('base64url')
     : key;
@@ -201,7 +209,7 @@ function encodeObject(object: object, ancestors: object[] | undefined): Encoded 
   // Leaves first. Date and Buffer have a toJSON(), but it loses the type (and, for an invalid
   // Date, the value).
   if (proto === Date.prototype) return 'D(' + String((object as Date).getTime()) + ')';
-  if (ArrayBuffer.isView(object)) {
+  if (proto !== Object.prototype && proto !== Array.prototype && ArrayBuffer.isView(object)) {
     const typedArrayName = TYPED_ARRAY_NAMES.get(proto as object);
     if (typedArrayName !== undefined) {
       const bytes = Buffer.from(object.buffer, object.byteOffset, object.byteLength);
@@ -214,16 +222,19 @@ function encodeObject(object: object, ancestors: object[] | undefined): Encoded 
     return new Unkeyable('a circular reference (an object that contains itself)');
   }
   ancestors.push(object);
+  // Ordered by how common each kind is in arguments.
   const encoded =
-    proto === Object.prototype || proto === null
+    proto === Object.prototype
       ? encodePlainObject(object as Record<string, unknown>, ancestors)
       : proto === Array.prototype
         ? encodeItems(object as unknown[], ancestors)
-        : proto === Map.prototype
-          ? encodeMap(object as Map<unknown, unknown>, ancestors)
-          : proto === Set.prototype
-            ? encodeSet(object as Set<unknown>, ancestors)
-            : encodeInstance(object, proto as object, ancestors);
+        : proto === null
+          ? encodePlainObject(object as Record<string, unknown>, ancestors)
+          : proto === Map.prototype
+            ? encodeMap(object as Map<unknown, unknown>, ancestors)
+            : proto === Set.prototype
+              ? encodeSet(object as Set<unknown>, ancestors)
+              : encodeInstance(object, proto as object, ancestors);
   ancestors.pop();
   return encoded;
 }

@@ -1,4 +1,4 @@
-import { tryBuildCacheKey } from '../cache/cache-key';
+import { cacheKeyBuilder } from '../cache/cache-key';
 import { MISS, type MemoryStore } from '../cache/memory-store';
 import type { SingleFlight } from '../cache/single-flight';
 import { currentContextFields } from '../context';
@@ -27,6 +27,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   const { operation, store, flights, counters, ttl } = config;
   const { tenant = 'optional', key: keyFn, cacheIf } = config.options;
   let returnsPromise = config.returnsPromise;
+  const buildKey = cacheKeyBuilder(operation);
 
   const keyOf = (args: unknown[]): string | undefined => {
     const ctx = currentContextFields();
@@ -37,7 +38,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       taskId = ctx?.taskId ?? '';
       if (tenant === 'required' && !userId) return undefined;
     }
-    return tryBuildCacheKey(operation, userId, taskId, keyFn ? [keyFn(args, ctx ?? {})] : args);
+    return buildKey(userId, taskId, keyFn ? [keyFn(args, ctx ?? {})] : args);
   };
 
   const save = (key: string, value: unknown, epoch: number): void => {

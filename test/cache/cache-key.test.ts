@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 
-import { buildCacheKey, encodeKeyPart, tryBuildCacheKey } from '../../src/cache/cache-key';
+import { buildCacheKey, cacheKeyBuilder, encodeKeyPart } from '../../src/cache/cache-key';
+
+const tryBuildCacheKey = (f: string, u: string, t: string, args: readonly unknown[]) =>
+  cacheKeyBuilder(f)(u, t, args);
 import { CacheKeyError } from '../../src/errors';
 
 const key = (value: unknown): string => encodeKeyPart(value, 'value');
@@ -581,7 +584,7 @@ describe('buildCacheKey', () => {
   });
 });
 
-describe('tryBuildCacheKey', () => {
+describe('cacheKeyBuilder', () => {
   it('returns the same key as buildCacheKey', () => {
     const args = [1, { a: [new Date(5)] }];
     expect(tryBuildCacheKey('f', 'u', 't', args)).toBe(buildCacheKey('f', 'u', 't', args));

@@ -90,3 +90,47 @@ describe('dependency injection', () => {
     expect(Reflect.getMetadata('design:returntype', Routed.prototype, 'get')).toBe(Promise);
   });
 });
+
+describe('following the registration from call to call', () => {
+  class Counted {
+    @Cached()
+    async get(): Promise<number> {
+      return 1;
+    }
+  }
+
+  it('goes back to the default singleton after clearInstances() drops a registered instance', async () => {
+    const { utils } = rig();
+    await new Counted().get();
+    container.clearInstances();
+    await new Counted().get();
+    expect(utils.getStats().misses).toBe(1);
+    expect(container.resolve(ExecutionUtils).getStats().misses).toBe(1);
+  });
+
+  it('resolves a transient registration on every call', async () => {
+    const made: ExecutionUtils[] = [];
+    container.register(ExecutionUtils, {
+      useFactory: () => {
+        const utils = new ExecutionUtils();
+        made.push(utils);
+        return utils;
+      },
+    });
+    await new Counted().get();
+    await new Counted().get();
+    expect(made).toHaveLength(2);
+    container.reset();
+  });
+
+  it('sees a new registerInstance on the very next call', async () => {
+    const first = rig().utils;
+    const counted = new Counted();
+    await counted.get();
+    await counted.get();
+    const second = rig().utils;
+    await counted.get();
+    expect(first.getStats()).toMatchObject({ misses: 1, hits: 1 });
+    expect(second.getStats()).toMatchObject({ misses: 1, hits: 0 });
+  });
+});
