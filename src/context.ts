@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { CancelScope, signalOf, type Cancellation } from './cancellation';
 
 /**
  * What a call knows about who it runs for. `userId` and `taskId` scope cache keys to a tenant;
@@ -12,19 +13,13 @@ export interface ExecutionContext {
   readonly [key: string]: unknown;
 }
 
-/** Something whose `signal` is made only when first read (an `AbortController` costs ~2 µs). */
-export interface LazySignal {
-  readonly signal: AbortSignal;
-}
-
 /**
- * What the async context holds: the caller's context, and the attempt being timed, if any. The
- * attempt's signal (which also follows the caller's) is created only when someone reads it, so
- * a timed method that never looks at its signal never pays for one.
+ * What the async context holds: the caller's context, and the scope of the attempt or shared
+ * load running now, if any. That scope's `AbortSignal` is created only when someone reads it.
  */
 interface Frame {
   readonly context: ExecutionContext;
-  readonly attempt?: LazySignal;
+  readonly scope?: CancelScope;
 }
 
 const storage = new AsyncLocalStorage<Frame>();
@@ -42,9 +37,9 @@ export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
   if (!parent) return storage.run({ context: ctx }, fn);
   if (!ctx.signal) {
     const context = { ...parent.context, ...ctx, signal: parent.context.signal };
-    return storage.run({ context, attempt: parent.attempt }, fn);
+    return storage.run({ context, scope: parent.scope }, fn);
   }
-  const outer = signalOf(parent);
+  const outer = signalOf(cancellationOf(parent));
   const signal = outer && outer !== ctx.signal ? AbortSignal.any([outer, ctx.signal]) : ctx.signal;
   return storage.run({ context: { ...parent.context, ...ctx, signal } }, fn);
 }
@@ -56,7 +51,7 @@ export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
 export function getExecutionContext(): ExecutionContext | undefined {
   const frame = storage.getStore();
   if (!frame) return undefined;
-  return frame.attempt ? { ...frame.context, signal: frame.attempt.signal } : frame.context;
+  return frame.scope ? { ...frame.context, signal: frame.scope.signal } : frame.context;
 }
 
 /**
@@ -71,25 +66,31 @@ export function getExecutionContext(): ExecutionContext | undefined {
  */
 export function currentSignal(): AbortSignal | undefined {
   const frame = storage.getStore();
-  return frame && signalOf(frame);
+  return frame && signalOf(cancellationOf(frame));
 }
 
-function signalOf(frame: Frame): AbortSignal | undefined {
-  return frame.attempt ? frame.attempt.signal : frame.context.signal;
+function cancellationOf(frame: Frame): Cancellation | undefined {
+  return frame.scope ?? frame.context.signal;
 }
 
-/** The caller's context fields (tenant and all) without creating an attempt's signal. */
+/** What cancels the current work, without creating a scope's `AbortSignal`. */
+export function currentCancellation(): Cancellation | undefined {
+  const frame = storage.getStore();
+  return frame && cancellationOf(frame);
+}
+
+/** The caller's context fields (tenant and all) without creating a scope's signal. */
 export function currentContextFields(): ExecutionContext | undefined {
   return storage.getStore()?.context;
 }
 
-/** Calls `fn(thisArg, args)` inside `attempt`: `currentSignal()` there is the attempt's signal. */
-export function runInAttempt<R>(
-  attempt: LazySignal,
+/** Calls `fn(thisArg, args)` inside `scope`: `currentSignal()` there is the scope's signal. */
+export function runInScope<R>(
+  scope: CancelScope,
   fn: (thisArg: unknown, args: unknown[]) => R,
   thisArg: unknown,
   args: unknown[],
 ): R {
   const parent = storage.getStore();
-  return storage.run({ context: parent ? parent.context : EMPTY, attempt }, fn, thisArg, args);
+  return storage.run({ context: parent ? parent.context : EMPTY, scope }, fn, thisArg, args);
 }

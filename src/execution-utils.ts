@@ -8,7 +8,7 @@ import {
   type WarmUpResult,
 } from './cache/warm-up';
 import { sleep, systemClock, type Clock } from './clock';
-import { currentSignal } from './context';
+import { currentCancellation, currentSignal } from './context';
 import type { AnyMethod, AsyncMethod, CachedOptions, RetrySpec } from './decorators/types';
 import {
   checkNonNegativeMs,
@@ -177,7 +177,7 @@ export class ExecutionUtils {
           args,
           policy,
           runtime,
-          currentSignal(),
+          currentCancellation(),
         );
       } as unknown as F;
   }
@@ -198,7 +198,7 @@ export class ExecutionUtils {
       undefined,
       [],
       { ms, operation: fn.name || 'withTimeout', clock: this.clock, onTimeout: this.countTimeout },
-      currentSignal(),
+      currentCancellation(),
     );
   }
 
@@ -231,9 +231,9 @@ export class ExecutionUtils {
       }
     };
     return withGuard(
-      // Inside the guarded attempt, currentSignal() aborts at the deadline: waits end with it.
+      // Inside the guarded attempt, the current cancellation is the deadline's: waits end with it.
       (_, a) =>
-        retrying(attempt, undefined, a, policy, this.retryRuntime, currentSignal(), deadline),
+        retrying(attempt, undefined, a, policy, this.retryRuntime, currentCancellation(), deadline),
       undefined,
       args,
       {
@@ -243,7 +243,7 @@ export class ExecutionUtils {
         onTimeout: this.countTimeout,
         cause: () => lastError,
       },
-      currentSignal(),
+      currentCancellation(),
     );
   }
 

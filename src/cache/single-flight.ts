@@ -1,24 +1,100 @@
+import { CancelScope, link, unlink, type Abandonable, type Cancellation } from '../cancellation';
+
 /**
- * Joins concurrent misses of one key to a single execution: the first caller runs it, the others
- * get the same promise. The entry is gone as soon as the execution settles, so a rejection reaches
- * every waiter and the next call starts afresh.
+ * One execution shared by every concurrent miss of a key. Each caller waits on its own terms: a
+ * caller whose signal aborts leaves at once with its reason, and the others keep waiting. The
+ * execution's own scope aborts only when every caller has left, and never once a caller that
+ * cannot leave (no signal) is waiting.
  */
+export class Flight<T> extends CancelScope {
+  private execution!: Promise<T>;
+  private waiting = 0;
+  private committed: boolean;
+
+  /** `cancellable`: whether the work runs inside this flight's scope (its first caller can leave). */
+  constructor(cancellable: boolean) {
+    super();
+    this.committed = !cancellable;
+  }
+
+  /** @internal Called once, with the execution started inside this scope. */
+  run(execution: Promise<T>): void {
+    this.execution = execution;
+  }
+
+  /** The result as `caller` sees it: the shared outcome, or its own abort reason first. */
+  join(caller: Cancellation | undefined): Promise<T> {
+    if (!caller) {
+      this.committed = true;
+      return this.execution;
+    }
+    this.waiting++;
+    return new Promise<T>((resolve, reject) => {
+      const waiter = new Waiter(this, caller, reject);
+      if (caller.aborted) waiter.abandon(caller.reason);
+      else link(caller, waiter);
+      this.execution.then(
+        (value) => waiter.settle() && resolve(value),
+        (error: unknown) => waiter.settle() && reject(error),
+      );
+    });
+  }
+
+  /** @internal A waiter left through its own abort. */
+  leave(reason: unknown): void {
+    this.waiting--;
+    if (this.waiting === 0 && !this.committed) this.cancel(reason);
+  }
+}
+
+class Waiter<T> implements Abandonable {
+  private done = false;
+
+  constructor(
+    private readonly flight: Flight<T>,
+    private readonly caller: Cancellation,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  abandon(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    unlink(this.caller, this);
+    this.reject(reason);
+    this.flight.leave(reason);
+  }
+
+  handleEvent(event: Event): void {
+    this.abandon((event.target as AbortSignal).reason);
+  }
+
+  /** Marks the waiter served by the shared outcome; false if it had already left. */
+  settle(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    unlink(this.caller, this);
+    return true;
+  }
+}
+
+/** The flights in progress, by key; a key is free again as soon as its execution settles. */
 export class SingleFlight {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Flight<unknown>>();
 
   /** The execution in flight for `key`, if any. */
-  get(key: string): Promise<unknown> | undefined {
+  get(key: string): Flight<unknown> | undefined {
     return this.inflight.get(key);
   }
 
-  /** Registers `execution` as the one in flight for `key` until it settles, and returns it. */
-  track<T>(key: string, execution: Promise<T>): Promise<T> {
-    const tracked: Promise<T> = execution.finally(() => {
-      // After a clear() a newer execution may own the key: leave that one in place.
-      if (this.inflight.get(key) === tracked) this.inflight.delete(key);
-    });
-    this.inflight.set(key, tracked);
-    return tracked;
+  /** Registers `flight` as the one in flight for `key` until `execution` settles. */
+  track<T>(key: string, flight: Flight<T>, execution: Promise<T>): void {
+    flight.run(execution);
+    this.inflight.set(key, flight as Flight<unknown>);
+    const done = (): void => {
+      // After a clear() a newer flight may own the key: leave that one in place.
+      if (this.inflight.get(key) === flight) this.inflight.delete(key);
+    };
+    execution.then(done, done);
   }
 
   get size(): number {

@@ -1,7 +1,7 @@
 import { cacheKeyBuilder } from '../cache/cache-key';
 import { MISS, type MemoryStore } from '../cache/memory-store';
-import type { SingleFlight } from '../cache/single-flight';
-import { currentContextFields } from '../context';
+import { Flight, type SingleFlight } from '../cache/single-flight';
+import { currentCancellation, currentContextFields, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
 import type { CachedOptions } from '../decorators/types';
 import type { Counters } from '../observability/stats';
@@ -65,24 +65,30 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     }
     counters.misses++;
     const pending = flights.get(key);
+    const caller = currentCancellation();
     if (pending) {
       counters.coalesced++;
-      return pending;
+      return pending.join(caller);
     }
     const epoch = store.epoch;
-    const result = next(thisArg, args);
+    // A caller that can cancel runs the work in the flight's own scope, which aborts only once
+    // every caller has left; without one, no caller can ever leave, and no scope is needed.
+    const flight = new Flight<unknown>(caller !== undefined);
+    const result = caller ? runInScope(flight, next, thisArg, args) : next(thisArg, args);
     if (!isThenable(result)) {
       returnsPromise = false;
       save(key, result, epoch);
       return result;
     }
     returnsPromise = true;
-    return flights.track(
+    flights.track(
       key,
+      flight,
       Promise.resolve(result).then((value) => {
         save(key, value, epoch);
         return value;
       }),
     );
+    return flight.join(caller);
   };
 }

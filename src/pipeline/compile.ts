@@ -1,7 +1,7 @@
 import type { SingleFlight } from '../cache/single-flight';
 import type { MemoryStore } from '../cache/memory-store';
 import type { Clock } from '../clock';
-import { currentSignal } from '../context';
+import { currentCancellation } from '../context';
 import type { AnyMethod, CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import type { ResolvedOptions } from '../options';
 import type { Counters } from '../observability/stats';
@@ -72,7 +72,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     const policy = resolveRetryPolicy(spec.retry, operation, runtime.options);
     const attempt = stage as (thisArg: unknown, args: unknown[]) => Promise<unknown>;
     stage = (thisArg, args) =>
-      retrying(attempt, thisArg, args, policy, runtime.retry, currentSignal());
+      retrying(attempt, thisArg, args, policy, runtime.retry, currentCancellation());
   }
   if (spec.cache && runtime.cache) {
     stage = cacheStage(stage, {
@@ -90,5 +90,5 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
 
 /** Bounds each attempt; the attempt sees the guard's signal through `currentSignal()`. */
 function timeoutStage(next: Stage, guard: TimeoutGuard): Stage {
-  return (thisArg, args) => withGuard(next, thisArg, args, guard, currentSignal());
+  return (thisArg, args) => withGuard(next, thisArg, args, guard, currentCancellation());
 }

@@ -1,3 +1,4 @@
+import { isAborted, signalOf, type Cancellation } from '../cancellation';
 import { TimeoutError } from '../errors';
 import type { RetryOptions } from '../options';
 import { backoffDelay } from './backoff';
@@ -34,9 +35,9 @@ export interface Deadline {
 export function isRetryable(
   error: unknown,
   policy: RetryPolicy,
-  signal: AbortSignal | undefined,
+  cancellation: Cancellation | undefined,
 ): boolean {
-  if (signal?.aborted) return false;
+  if (isAborted(cancellation)) return false;
   if (isPermanent(error)) return false;
   return policy.retryOn ? policy.retryOn(error) : true;
 }
@@ -51,7 +52,7 @@ function isPermanent(error: unknown): boolean {
 
 /**
  * Calls `fn(thisArg, args)` up to `policy.attempts` times. Rethrows the last error unchanged when
- * attempts run out or the error is not retryable; waits are aborted by `signal`. With a
+ * attempts run out or the error is not retryable; waits end when `cancellation` aborts. With a
  * `deadline`, a wait that would end past it is not started: the call fails at once with a
  * `TimeoutError` whose `cause` is the last attempt's error.
  */
@@ -61,14 +62,14 @@ export async function retrying<T>(
   args: unknown[],
   policy: RetryPolicy,
   runtime: RetryRuntime,
-  signal: AbortSignal | undefined,
+  cancellation: Cancellation | undefined,
   deadline?: Deadline,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(thisArg, args);
     } catch (error) {
-      if (attempt >= policy.attempts || !isRetryable(error, policy, signal)) throw error;
+      if (attempt >= policy.attempts || !isRetryable(error, policy, cancellation)) throw error;
       const delayMs = backoffDelay(attempt, policy, runtime.random);
       if (deadline && runtime.now() + delayMs >= deadline.at) {
         runtime.onDeadlineExceeded();
@@ -76,9 +77,10 @@ export async function retrying<T>(
       }
       notify(policy, { attempt, error, delayMs, operation: policy.operation });
       runtime.onRetry();
-      await runtime.sleep(delayMs, signal);
+      // The signal is made only now, on the failure path: a success never pays for one.
+      await runtime.sleep(delayMs, signalOf(cancellation));
       // A sleep that ignores the signal must not let an aborted caller's call run again.
-      if (signal?.aborted) throw signal.reason;
+      if (cancellation?.aborted) throw cancellation.reason;
     }
   }
 }

@@ -1,5 +1,6 @@
+import { CancelScope, link, unlink, type Abandonable, type Cancellation } from '../cancellation';
 import type { Clock } from '../clock';
-import { runInAttempt, type LazySignal } from '../context';
+import { runInScope } from '../context';
 import { TimeoutError } from '../errors';
 import { isThenable } from '../is-thenable';
 
@@ -17,16 +18,16 @@ export interface TimeoutGuard {
 /**
  * Runs `work(thisArg, args)` as an attempt and settles with it, unless `guard.ms` pass first or
  * `parent` aborts: then it rejects at once (a `TimeoutError`, or the parent's reason) and aborts
- * the attempt's signal (`currentSignal()` inside the work), so the work can stop. A late result
- * is ignored and a late rejection swallowed. The timer and the parent listener are removed as
- * soon as the call settles, whichever way.
+ * the attempt's scope (`currentSignal()` inside the work, and any call nested in it), so the work
+ * can stop. A late result is ignored and a late rejection swallowed. The timer and the link to
+ * the parent are gone as soon as the call settles, whichever way.
  */
 export function withGuard<T>(
   work: (thisArg: unknown, args: unknown[]) => T | PromiseLike<T>,
   thisArg: unknown,
   args: unknown[],
   guard: TimeoutGuard,
-  parent: AbortSignal | undefined,
+  parent: Cancellation | undefined,
 ): Promise<T> {
   if (parent?.aborted) return Promise.reject(parent.reason);
   const attempt = new GuardedAttempt<T>(guard, parent);
@@ -37,7 +38,7 @@ export function withGuard<T>(
   attempt.start();
   let result: T | PromiseLike<T>;
   try {
-    result = runInAttempt(attempt, work, thisArg, args);
+    result = runInScope(attempt, work, thisArg, args);
   } catch (error) {
     attempt.fail(error);
     return promise;
@@ -53,38 +54,23 @@ export function withGuard<T>(
   return promise;
 }
 
-/**
- * One guarded attempt: its timer, its link to the parent signal, and an `AbortController` made
- * only if the work reads its signal (most calls finish without anyone looking).
- */
-class GuardedAttempt<T> implements LazySignal {
+/** One guarded attempt: its timer, its link to the parent, and its own cancellation scope. */
+class GuardedAttempt<T> extends CancelScope implements Abandonable {
   resolve!: (value: T) => void;
   reject!: (error: unknown) => void;
   private settled = false;
   private timer: unknown;
-  private controller: AbortController | undefined;
-  /** Why the attempt was abandoned, kept for a signal first read afterwards. */
-  private abandonedWith: { reason: unknown } | undefined;
-  private readonly onParentAbort: (() => void) | undefined;
 
   constructor(
     private readonly guard: TimeoutGuard,
-    private readonly parent: AbortSignal | undefined,
+    private readonly parent: Cancellation | undefined,
   ) {
-    this.onParentAbort = parent ? () => this.abandon(parent.reason) : undefined;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abandonedWith) this.controller.abort(this.abandonedWith.reason);
-    }
-    return this.controller.signal;
+    super();
   }
 
   start(): void {
     this.timer = this.guard.clock.setTimer(() => this.timeOut(), this.guard.ms, false);
-    if (this.parent) this.parent.addEventListener('abort', this.onParentAbort!, { once: true });
+    if (this.parent) link(this.parent, this);
   }
 
   succeed(value: T): void {
@@ -95,26 +81,31 @@ class GuardedAttempt<T> implements LazySignal {
     if (this.finish()) this.reject(error);
   }
 
-  private timeOut(): void {
-    const { operation, ms, cause } = this.guard;
-    const error = new TimeoutError(operation, ms, cause?.());
-    if (this.abandon(error)) this.guard.onTimeout();
+  /** The parent aborted: reject the caller with its reason and abort the work. */
+  abandon(reason: unknown): void {
+    if (!this.finish()) return;
+    this.cancel(reason);
+    this.reject(reason);
   }
 
-  /** Rejects the caller with `reason` and aborts the work's signal; false if already settled. */
-  private abandon(reason: unknown): boolean {
-    if (!this.finish()) return false;
-    this.abandonedWith = { reason };
-    this.controller?.abort(reason);
-    this.reject(reason);
-    return true;
+  handleEvent(event: Event): void {
+    this.abandon((event.target as AbortSignal).reason);
+  }
+
+  private timeOut(): void {
+    if (!this.finish()) return;
+    const { operation, ms, cause } = this.guard;
+    const error = new TimeoutError(operation, ms, cause?.());
+    this.guard.onTimeout();
+    this.cancel(error);
+    this.reject(error);
   }
 
   private finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
     this.guard.clock.clearTimer(this.timer);
-    if (this.parent) this.parent.removeEventListener('abort', this.onParentAbort!);
+    if (this.parent) unlink(this.parent, this);
     return true;
   }
 }
