@@ -29,6 +29,7 @@ import { operationNameFor, type MethodPolicies } from './pipeline/trampoline';
 import { declaredToReturnPromise } from './pipeline/returns-promise';
 import { retrying, type RetryRuntime } from './resilience/retry';
 import { withGuard } from './resilience/timeout';
+import { retryWithinDeadline } from './resilience/deadline';
 import { VERSION } from './version';
 import { ConfigError } from './errors';
 import { isAsyncFunction } from './pipeline/returns-promise';
@@ -220,30 +221,15 @@ export class ExecutionUtils {
     checkPositiveMs('timeout', timeout);
     const operation = fn.name || 'executeWithRetryAndTimeout';
     const policy = resolveRetryPolicy({}, operation, this.options);
-    const deadline = { at: this.clock.now() + timeout, ms: timeout };
-    let lastError: unknown;
-    const attempt = async (_: unknown, a: unknown[]): Promise<T> => {
-      try {
-        return await fn(...a);
-      } catch (error) {
-        lastError = error;
-        throw error;
-      }
-    };
-    return withGuard(
-      // Inside the guarded attempt, the current cancellation is the deadline's: waits end with it.
-      (_, a) =>
-        retrying(attempt, undefined, a, policy, this.retryRuntime, currentCancellation(), deadline),
+    return retryWithinDeadline(
+      (_, a) => fn(...a),
       undefined,
       args,
-      {
-        ms: timeout,
-        operation,
-        clock: this.clock,
-        onTimeout: this.countTimeout,
-        cause: () => lastError,
-      },
-      currentCancellation(),
+      timeout,
+      policy,
+      this.retryRuntime,
+      this.clock,
+      this.countTimeout,
     );
   }
 

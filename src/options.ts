@@ -31,6 +31,17 @@ export interface RetryOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Operation profile (in `operations`) whose `retry` settings override these. */
   operation?: string;
+  /**
+   * A total deadline in ms over all attempts and waits (like `executeWithRetryAndTimeout`):
+   * the running attempt is aborted, no wait runs past it, and the call fails with `TimeoutError`
+   * whose `cause` is the last attempt's error. Default: none.
+   */
+  maxElapsed?: number;
+  /**
+   * The wait a failure asks for, in ms (say, from a Retry-After header), capped by `maxDelay`;
+   * `undefined` falls back to the backoff. Default: the error's `retryAfterMs` property.
+   */
+  retryAfter?: (error: unknown) => number | undefined;
 }
 
 /** Per-operation settings, keyed by operation name (`Class.method` by default). */
@@ -130,6 +141,8 @@ export function validateRetryOptions(r: Partial<RetryOptions>, where: string): v
   optional(checkJitter)(`${where}.jitter`, r.jitter);
   optional(checkFunction)(`${where}.retryOn`, r.retryOn);
   optional(checkFunction)(`${where}.onRetry`, r.onRetry);
+  optional(checkFunction)(`${where}.retryAfter`, r.retryAfter);
+  optional(checkPositiveMs)(`${where}.maxElapsed`, r.maxElapsed);
   if (r.minDelay !== undefined && r.maxDelay !== undefined && r.minDelay > r.maxDelay) {
     throw new ConfigError(
       `${where}.minDelay`,

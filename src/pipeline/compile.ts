@@ -7,6 +7,7 @@ import type { ResolvedOptions } from '../options';
 import type { Counters } from '../observability/stats';
 import { retrying, type RetryRuntime } from '../resilience/retry';
 import { withGuard, type TimeoutGuard } from '../resilience/timeout';
+import { retryWithinDeadline } from '../resilience/deadline';
 import { cacheStage } from './cache-stage';
 import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve-policies';
 import type { Stage } from './stage';
@@ -53,6 +54,9 @@ export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): S
 
 function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   const { operation, original } = spec;
+  const countTimeout = (): void => {
+    runtime.counters.timeouts++;
+  };
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
   if (spec.timeout) {
     const ms = resolveTimeoutMs(
@@ -65,14 +69,28 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       ms,
       operation,
       clock: runtime.clock,
-      onTimeout: () => runtime.counters.timeouts++,
+      onTimeout: countTimeout,
     });
   }
   if (spec.retry) {
     const policy = resolveRetryPolicy(spec.retry, operation, runtime.options);
     const attempt = stage as (thisArg: unknown, args: unknown[]) => Promise<unknown>;
-    stage = (thisArg, args) =>
-      retrying(attempt, thisArg, args, policy, runtime.retry, currentCancellation());
+    const { maxElapsed } = policy;
+    stage =
+      maxElapsed === undefined
+        ? (thisArg, args) =>
+            retrying(attempt, thisArg, args, policy, runtime.retry, currentCancellation())
+        : (thisArg, args) =>
+            retryWithinDeadline(
+              attempt,
+              thisArg,
+              args,
+              maxElapsed,
+              policy,
+              runtime.retry,
+              runtime.clock,
+              countTimeout,
+            );
   }
   if (spec.cache && runtime.cache) {
     stage = cacheStage(stage, {

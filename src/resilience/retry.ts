@@ -25,6 +25,8 @@ export interface Deadline {
   readonly at: number;
   /** The total budget, for the error message. */
   readonly ms: number;
+  /** The last attempt's error, recorded by the loop: the `cause` of a deadline's TimeoutError. */
+  lastError?: unknown;
 }
 
 /**
@@ -69,8 +71,9 @@ export async function retrying<T>(
     try {
       return await fn(thisArg, args);
     } catch (error) {
+      if (deadline) deadline.lastError = error;
       if (attempt >= policy.attempts || !isRetryable(error, policy, cancellation)) throw error;
-      const delayMs = backoffDelay(attempt, policy, runtime.random);
+      const delayMs = delayBefore(attempt, error, policy, runtime.random);
       if (deadline && runtime.now() + delayMs >= deadline.at) {
         runtime.onDeadlineExceeded();
         throw new TimeoutError(policy.operation, deadline.ms, error);
@@ -91,4 +94,27 @@ function notify(policy: RetryPolicy, info: Parameters<NonNullable<RetryOptions['
   } catch {
     // A listener's failure must not change the outcome of the call it observes.
   }
+}
+
+/**
+ * The wait before the next attempt: the error's own hint (`retryAfter`, by default its
+ * `retryAfterMs`, as a server's Retry-After gives it) capped by `maxDelay`, else the backoff.
+ */
+function delayBefore(
+  attempt: number,
+  error: unknown,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
+  const hint = (policy.retryAfter ?? retryAfterMsOf)(error);
+  if (typeof hint === 'number' && hint >= 0) return Math.min(hint, policy.maxDelay);
+  return backoffDelay(attempt, policy, random);
+}
+
+function retryAfterMsOf(error: unknown): number | undefined {
+  const hint =
+    typeof error === 'object' && error !== null
+      ? (error as { retryAfterMs?: unknown }).retryAfterMs
+      : undefined;
+  return typeof hint === 'number' ? hint : undefined;
 }
