@@ -31,6 +31,7 @@ import { retrying, type RetryRuntime } from './resilience/retry';
 import { withGuard } from './resilience/timeout';
 import { retryWithinDeadline } from './resilience/deadline';
 import { VERSION } from './version';
+import { ManualClock } from './testing/manual-clock';
 import { ConfigError } from './errors';
 import { isAsyncFunction } from './pipeline/returns-promise';
 
@@ -76,7 +77,8 @@ export interface MemoryStats {
 export class ExecutionUtils {
   /** The validated options, defaults applied. */
   readonly options: ResolvedOptions;
-  private readonly clock: Clock;
+  /** The time source: the system clock, or the one passed in the options. */
+  readonly clock: Clock;
   private readonly counters: Counters = newCounters();
   private readonly store: MemoryStore | undefined;
   private readonly flights = new SingleFlight();
@@ -116,6 +118,28 @@ export class ExecutionUtils {
     overrides: ExecutionUtilsOptions = {},
   ): ExecutionUtils {
     return new ExecutionUtils(optionsFromEnv(env, overrides));
+  }
+
+  /**
+   * A service for tests: a {@link ManualClock} (as `clock`) whose retry waits complete at once by
+   * moving the clock, so retries, backoff and breakers run instantly; move it by hand with
+   * `await utils.clock.advance(ms)` to fire timeouts or expire entries.
+   *
+   * @example
+   * const utils = ExecutionUtils.forTesting();
+   * container.registerInstance(ExecutionUtils, utils);
+   * await expect(flaky.call()).resolves.toBe('ok');   // retried, no real waiting
+   */
+  static forTesting(
+    options: Omit<ExecutionUtilsOptions, 'clock' | 'sleep'> = {},
+  ): ExecutionUtils & { readonly clock: ManualClock } {
+    const clock = new ManualClock();
+    const utils = new ExecutionUtils({
+      ...options,
+      clock,
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+    });
+    return utils as ExecutionUtils & { readonly clock: ManualClock };
   }
 
   /**

@@ -47,6 +47,17 @@ export class ManualClock implements Clock {
   }
 
   /**
+   * A wait that completes at once by moving the clock forward `ms` (firing the timers due on the
+   * way); rejects with the signal's reason if it is or becomes aborted. `ExecutionUtils.forTesting`
+   * uses it for retry waits.
+   */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    await this.advance(ms);
+    if (signal?.aborted) throw signal.reason;
+  }
+
+  /**
    * Moves time forward by `ms`, firing due timers in time order and letting promise callbacks
    * run between them, so work a timer starts can set further timers that fire in the same advance.
    */
