@@ -101,7 +101,7 @@ export class ExecutionUtils {
       random: options.random ?? Math.random,
       now: () => clock.now(),
       onRetry: () => this.counters.retries++,
-      onDeadlineExceeded: () => this.counters.timeouts++,
+      onDeadlineExceeded: this.countTimeout,
     };
   }
 
@@ -398,6 +398,7 @@ export class ExecutionUtils {
       counters: this.counters,
       retry: this.retryRuntime,
       operationTimeouts: this.operationTimeouts,
+      countTimeout: this.countTimeout,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
     };
   }

@@ -30,6 +30,8 @@ export interface PipelineRuntime {
   readonly counters: Counters;
   readonly retry: RetryRuntime;
   readonly operationTimeouts: ReadonlyMap<string, number>;
+  /** Counts a timeout in the service's stats. */
+  readonly countTimeout: () => void;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
   readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
 }
@@ -54,9 +56,7 @@ export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): S
 
 function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   const { operation, original } = spec;
-  const countTimeout = (): void => {
-    runtime.counters.timeouts++;
-  };
+  const { countTimeout } = runtime;
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
   if (spec.timeout) {
     const ms = resolveTimeoutMs(
