@@ -55,3 +55,71 @@ export class TimeoutError extends Error {
     this.timeoutMs = timeoutMs;
   }
 }
+
+/**
+ * A call found every slot of a bulkhead busy and its queue full. Never retried (`retryable` is
+ * `false`): retrying at once would only add to the overload.
+ */
+export class BulkheadRejectedError extends Error {
+  override readonly name = 'BulkheadRejectedError';
+  /** Marks the error as permanent for the retry policy. */
+  readonly retryable = false;
+  /** The name of the bulkhead that rejected the call. */
+  readonly bulkhead: string;
+  /** The bulkhead's `maxConcurrent` when it rejected the call. */
+  readonly maxConcurrent: number;
+  /** The bulkhead's `maxQueue` when it rejected the call. */
+  readonly maxQueue: number;
+
+  constructor(bulkhead: string, maxConcurrent: number, maxQueue: number) {
+    super(
+      `bulkhead '${bulkhead}' is full: ${maxConcurrent} calls running and ${maxQueue} waiting; ` +
+        'raise its maxConcurrent or maxQueue, or shed load before calling',
+    );
+    this.bulkhead = bulkhead;
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueue = maxQueue;
+  }
+}
+
+function describeRefusal(circuit: string, retryAfterMs: number): string {
+  if (retryAfterMs === Infinity) {
+    return `circuit '${circuit}' is isolated: it refuses every call until reset() is called`;
+  }
+  if (retryAfterMs === 0) {
+    return (
+      `circuit '${circuit}' is half-open and its trial calls are all in flight; ` +
+      'retry once they finish'
+    );
+  }
+  return (
+    `circuit '${circuit}' is open after repeated failures; retry in ${retryAfterMs} ms, ` +
+    'when it lets a trial call through'
+  );
+}
+
+/**
+ * A circuit breaker refused a call: it is open (the dependency failed too often), isolated, or
+ * half-open with every trial call already in flight. Never retried (`retryable === false`):
+ * retrying at once would be refused again.
+ */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+  /** Marks the error as permanent for the retry policy. */
+  readonly retryable = false;
+  /** Name of the circuit that refused the call. */
+  readonly circuit: string;
+  /**
+   * Ms until the breaker lets a trial call through, rounded up. `Infinity` while isolated (until
+   * `reset()`); 0 when half-open with every trial in flight (their outcome decides, at a time the
+   * breaker cannot know).
+   */
+  readonly retryAfterMs: number;
+
+  /** `retryAfterMs` also chooses the message: `Infinity` = isolated, 0 = trials busy, else open. */
+  constructor(circuit: string, retryAfterMs: number) {
+    super(describeRefusal(circuit, retryAfterMs));
+    this.circuit = circuit;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

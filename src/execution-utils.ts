@@ -10,10 +10,8 @@ import {
 import { sleep, systemClock, type Clock } from './clock';
 import { currentCancellation, currentSignal } from './context';
 import type { AnyMethod, AsyncMethod, CachedOptions, RetrySpec } from './decorators/types';
+import { checkNonNegativeMs, checkPositiveInteger, checkPositiveMs } from './validation';
 import {
-  checkNonNegativeMs,
-  checkPositiveInteger,
-  checkPositiveMs,
   optionsFromEnv,
   resolveOptions,
   validateRetryOptions,
@@ -30,6 +28,8 @@ import { declaredToReturnPromise } from './pipeline/returns-promise';
 import { retrying, type RetryRuntime } from './resilience/retry';
 import { withGuard } from './resilience/timeout';
 import { retryWithinDeadline } from './resilience/deadline';
+import { PolicyRegistry } from './resilience/registry';
+import type { CircuitState } from './resilience/circuit-breaker';
 import { VERSION } from './version';
 import { ManualClock } from './testing/manual-clock';
 import { ConfigError } from './errors';
@@ -84,6 +84,7 @@ export class ExecutionUtils {
   private readonly flights = new SingleFlight();
   private readonly operationTimeouts = new Map<string, number>();
   private readonly retryRuntime: RetryRuntime;
+  private readonly policies: PolicyRegistry;
   private pipelines = new WeakMap<object, Stage>();
   private closed = false;
 
@@ -102,7 +103,9 @@ export class ExecutionUtils {
       now: () => clock.now(),
       onRetry: () => this.counters.retries++,
       onDeadlineExceeded: this.countTimeout,
+      onBudgetExhausted: () => this.counters.budgetExhausted++,
     };
+    this.policies = new PolicyRegistry(this.options.operations, clock, this.options.retryBudget);
   }
 
   /**
@@ -192,7 +195,7 @@ export class ExecutionUtils {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
   ): <F extends (...args: any[]) => Promise<any>>(fn: F) => F {
     validateRetryOptions(overrides, `createRetryStrategy(${metricName})`);
-    const policy = resolveRetryPolicy(overrides, metricName, this.options);
+    const policy = resolveRetryPolicy(overrides, metricName, this.options, this.policies);
     const runtime = this.retryRuntime;
     return <F extends AsyncMethod>(fn: F): F =>
       function (this: unknown, ...args: unknown[]) {
@@ -244,7 +247,7 @@ export class ExecutionUtils {
   ): Promise<T> {
     checkPositiveMs('timeout', timeout);
     const operation = fn.name || 'executeWithRetryAndTimeout';
-    const policy = resolveRetryPolicy({}, operation, this.options);
+    const policy = resolveRetryPolicy({}, operation, this.options, this.policies);
     return retryWithinDeadline(
       (_, a) => fn(...a),
       undefined,
@@ -288,6 +291,24 @@ export class ExecutionUtils {
       concurrency,
       opts.onProgress,
     );
+  }
+
+  /** The state of the circuit breaker `name`; `'closed'` for one no call has used yet. */
+  getCircuitState(name: string): CircuitState {
+    return this.policies.circuitState(name);
+  }
+
+  /**
+   * Forces the breaker `name` open until {@link reset}: its calls fail at once with
+   * `CircuitOpenError` (`retryAfterMs: Infinity`). Works for a name no call has used yet.
+   */
+  isolate(name: string): void {
+    this.policies.breaker(name).isolate();
+  }
+
+  /** Closes the breaker `name` and forgets its failures (also ends an {@link isolate}). */
+  reset(name: string): void {
+    this.policies.breaker(name).reset();
   }
 
   /** Whether the service can serve: unhealthy once closed. */
@@ -373,6 +394,8 @@ export class ExecutionUtils {
       cache: policies.cache,
       retry: policies.retry,
       timeout: policies.timeout,
+      breaker: policies.breaker,
+      bulkhead: policies.bulkhead,
       returnsPromise: declaredToReturnPromise(policies, thisArg),
     };
     // Until the declaring class is known, compile for this call only rather than remember a name.
@@ -399,6 +422,7 @@ export class ExecutionUtils {
       retry: this.retryRuntime,
       operationTimeouts: this.operationTimeouts,
       countTimeout: this.countTimeout,
+      policies: this.policies,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
     };
   }

@@ -5,10 +5,15 @@ export type { HealthReport, MemoryStats, WrapOptions } from './execution-utils';
 export { Cached } from './decorators/cached';
 export { Retry } from './decorators/retry';
 export { Timeout } from './decorators/timeout';
+export { CircuitBreaker } from './decorators/circuit-breaker';
+export { Bulkhead } from './decorators/bulkhead';
 export type {
   AnyMethod,
   AsyncMethod,
+  BulkheadDecoratorOptions,
   CachedOptions,
+  CircuitBreakerDecoratorOptions,
+  CircuitBreakerSpec,
   PolicyDecorator,
   RetrySpec,
   TenantMode,
@@ -16,7 +21,13 @@ export type {
 } from './decorators/types';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
-export { CacheKeyError, ConfigError, TimeoutError } from './errors';
+export {
+  BulkheadRejectedError,
+  CacheKeyError,
+  CircuitOpenError,
+  ConfigError,
+  TimeoutError,
+} from './errors';
 export type {
   ExecutionUtilsOptions,
   Jitter,

@@ -1,5 +1,25 @@
 import type { Clock } from './clock';
+import { validateBulkheadOptions, type BulkheadOptions } from './resilience/bulkhead';
+import {
+  validateCircuitBreakerOptions,
+  type CircuitBreakerOptions,
+} from './resilience/circuit-breaker';
+import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
 import { ConfigError } from './errors';
+import {
+  checkFunction,
+  checkNonNegativeInteger,
+  checkNonNegativeMs,
+  checkPositiveInteger,
+  checkPositiveMs,
+  fail,
+  optional,
+  type Check,
+} from './validation';
+
+const checkJitter: Check = (label, v) => {
+  if (v !== 'none' && v !== 'full' && v !== 'equal') fail(label, v, "'none', 'full' or 'equal'");
+};
 
 /** How a retry wait is randomised after the exponential backoff is clamped. */
 export type Jitter = 'none' | 'full' | 'equal';
@@ -51,6 +71,12 @@ export interface OperationProfile {
   timeout?: number;
   /** TTL in ms for `@Cached` on this operation. */
   cacheTtl?: number;
+  /** Settings of the circuit breaker of this name (they beat the decorator's). */
+  circuitBreaker?: CircuitBreakerOptions;
+  /** Settings of the bulkhead of this name (they beat the decorator's). */
+  bulkhead?: BulkheadOptions;
+  /** A retry budget of this operation's own, instead of the shared `retryBudget` pool. */
+  retryBudget?: RetryBudgetOptions;
 }
 
 export interface ExecutionUtilsOptions {
@@ -74,6 +100,12 @@ export interface ExecutionUtilsOptions {
   retryJitter?: Jitter;
   /** Per-attempt timeout in ms used by `@Timeout()` without an argument. Default 30_000. */
   defaultTimeout?: number;
+  /**
+   * Caps retries at a share of the traffic, in one pool shared by every operation (a profile may
+   * have its own): when it is spent, a failure is returned at once instead of retried. Default:
+   * none (every failure gets its attempts).
+   */
+  retryBudget?: RetryBudgetOptions;
   /** Named per-operation profiles; a profile overrides what the decorator says. */
   operations?: Record<string, OperationProfile>;
   /** Time source for TTLs, timeouts and waits. Default: the system clock. */
@@ -95,43 +127,6 @@ export const DEFAULTS = {
   defaultTimeout: 30_000,
 } as const;
 
-/** Checks one value; `label` is what the error names (an option or an environment variable). */
-type Check = (label: string, value: unknown) => void;
-
-const fail = (label: string, value: unknown, expected: string): never => {
-  throw new ConfigError(label, `expected ${expected}, got ${describe(value)}`);
-};
-
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? `'${value}'` : String(value);
-
-const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
-
-export const checkNonNegativeInteger: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isInteger(v) || v < 0) fail(label, v, 'an integer >= 0');
-};
-export const checkPositiveInteger: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isInteger(v) || v < 1) fail(label, v, 'an integer >= 1');
-};
-export const checkNonNegativeMs: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isFinite(v) || v < 0) fail(label, v, 'a finite number of ms >= 0');
-};
-export const checkPositiveMs: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isFinite(v) || v <= 0) fail(label, v, 'a finite number of ms > 0');
-};
-const checkJitter: Check = (label, v) => {
-  if (v !== 'none' && v !== 'full' && v !== 'equal') fail(label, v, "'none', 'full' or 'equal'");
-};
-const checkFunction: Check = (label, v) => {
-  if (typeof v !== 'function') fail(label, v, 'a function');
-};
-
-const optional =
-  (check: Check): Check =>
-  (label, v) => {
-    if (v !== undefined) check(label, v);
-  };
-
 /** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
 export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
   optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
@@ -152,9 +147,10 @@ export function validateRetryOptions(r: Partial<RetryOptions>, where: string): v
 }
 
 export type ResolvedOptions = Required<
-  Omit<ExecutionUtilsOptions, 'operations' | 'clock' | 'sleep' | 'random'>
+  Omit<ExecutionUtilsOptions, 'operations' | 'clock' | 'sleep' | 'random' | 'retryBudget'>
 > & {
   readonly operations: Record<string, OperationProfile>;
+  readonly retryBudget: RetryBudgetOptions | undefined;
 };
 
 /** Applies defaults and validates every option; throws `ConfigError` naming the first bad one. */
@@ -174,6 +170,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
       `retryMinDelay (${o.retryMinDelay}) must not exceed retryMaxDelay (${o.retryMaxDelay})`,
     );
   }
+  if (options.retryBudget) validateRetryBudgetOptions(options.retryBudget, 'retryBudget');
   const operations = { ...(options.operations ?? {}) };
   for (const [name, profile] of Object.entries(operations)) {
     validateOperationProfile(name, profile);
@@ -188,6 +185,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     retryJitter: o.retryJitter,
     defaultTimeout: o.defaultTimeout,
     operations,
+    retryBudget: options.retryBudget,
   };
 }
 
@@ -195,6 +193,12 @@ export function validateOperationProfile(name: string, profile: OperationProfile
   if (profile.retry) validateRetryOptions(profile.retry, `operations.${name}.retry`);
   optional(checkPositiveMs)(`operations.${name}.timeout`, profile.timeout);
   optional(checkNonNegativeMs)(`operations.${name}.cacheTtl`, profile.cacheTtl);
+  const where = `operations.${name}`;
+  if (profile.circuitBreaker) {
+    validateCircuitBreakerOptions(profile.circuitBreaker, `${where}.circuitBreaker`);
+  }
+  if (profile.bulkhead) validateBulkheadOptions(profile.bulkhead, `${where}.bulkhead`);
+  if (profile.retryBudget) validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -838,6 +838,9 @@ describe('ExecutionUtils.getStats', () => {
       refused: 0,
       retries: 0,
       timeouts: 0,
+      budgetExhausted: 0,
+      circuitRejections: 0,
+      bulkheadRejections: 0,
     });
   });
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { checkNonNegativeMs } from '../options';
+import { checkNonNegativeMs } from '../validation';
 import { recordPolicy } from './metadata';
 import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
 

@@ -1,5 +1,11 @@
 import { ConfigError } from '../errors';
-import type { CachedOptions, RetrySpec, TimeoutOptions } from './types';
+import type {
+  BulkheadDecoratorOptions,
+  CachedOptions,
+  CircuitBreakerSpec,
+  RetrySpec,
+  TimeoutOptions,
+} from './types';
 import { createTrampoline, policiesOf } from '../pipeline/trampoline';
 
 /** The policies each decorator records, by kind. */
@@ -7,6 +13,8 @@ interface PolicyKinds {
   cache: CachedOptions;
   retry: RetrySpec;
   timeout: TimeoutOptions;
+  breaker: CircuitBreakerSpec;
+  bulkhead: BulkheadDecoratorOptions;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkPositiveMs } from '../options';
+import { checkPositiveMs } from '../validation';
 import { recordPolicy } from './metadata';
 import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
 

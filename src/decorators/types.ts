@@ -1,5 +1,7 @@
 import type { ExecutionContext } from '../context';
 import type { RetryOptions } from '../options';
+import type { BulkheadOptions } from '../resilience/bulkhead';
+import type { CircuitBreakerOptions } from '../resilience/circuit-breaker';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
@@ -46,4 +48,21 @@ export interface TimeoutOptions {
   ms?: number;
   /** Operation profile (or `setOperationTimeout` name) that sets the limit. */
   operation?: string;
+}
+
+export interface CircuitBreakerDecoratorOptions extends CircuitBreakerOptions {
+  /**
+   * The breaker's name: every method and instance naming it shares one breaker, and the operation
+   * profile of that name (`operations[name].circuitBreaker`) overrides these settings.
+   * Default: `'Class.method'`.
+   */
+  name?: string;
+}
+
+/** `@CircuitBreaker` settings, or the name of the breaker (and of its operation profile). */
+export type CircuitBreakerSpec = CircuitBreakerDecoratorOptions | string;
+
+export interface BulkheadDecoratorOptions extends BulkheadOptions {
+  /** The bulkhead's name: methods naming it share its slots. Default: `'Class.method'`. */
+  name?: string;
 }

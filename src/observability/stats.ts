@@ -18,6 +18,12 @@ export interface Counters {
   retries: number;
   /** Calls or attempts ended by a timeout or deadline. */
   timeouts: number;
+  /** Failures returned without a retry because the retry budget was spent. */
+  budgetExhausted: number;
+  /** Attempts refused at once by an open circuit breaker. */
+  circuitRejections: number;
+  /** Calls refused at once by a full bulkhead. */
+  bulkheadRejections: number;
 }
 
 export interface Stats extends Counters {
@@ -36,6 +42,9 @@ export function newCounters(): Counters {
     refused: 0,
     retries: 0,
     timeouts: 0,
+    budgetExhausted: 0,
+    circuitRejections: 0,
+    bulkheadRejections: 0,
   };
 }
 

@@ -2,7 +2,17 @@ import type { SingleFlight } from '../cache/single-flight';
 import type { MemoryStore } from '../cache/memory-store';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
-import type { AnyMethod, CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
+import type {
+  AnyMethod,
+  BulkheadDecoratorOptions,
+  CachedOptions,
+  CircuitBreakerSpec,
+  RetrySpec,
+  TimeoutOptions,
+} from '../decorators/types';
+import type { PolicyRegistry } from '../resilience/registry';
+import { breakerStage } from './breaker-stage';
+import { bulkheadStage } from './bulkhead-stage';
 import type { ResolvedOptions } from '../options';
 import type { Counters } from '../observability/stats';
 import { retrying, type RetryRuntime } from '../resilience/retry';
@@ -19,6 +29,8 @@ export interface PipelineSpec {
   readonly cache?: CachedOptions;
   readonly retry?: RetrySpec;
   readonly timeout?: TimeoutOptions;
+  readonly breaker?: CircuitBreakerSpec;
+  readonly bulkhead?: BulkheadDecoratorOptions;
   /** true/false when it is known whether `original` returns a Promise. */
   readonly returnsPromise?: boolean;
 }
@@ -32,14 +44,22 @@ export interface PipelineRuntime {
   readonly operationTimeouts: ReadonlyMap<string, number>;
   /** Counts a timeout in the service's stats. */
   readonly countTimeout: () => void;
+  /** The service's breakers, bulkheads and retry budgets, by name. */
+  readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
   readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
 }
 
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
- * in: cache -> single-flight -> retry -> per-attempt timeout -> method. Stages a method did not
- * ask for are not there at all, so they cost nothing.
+ * in: cache -> single-flight -> bulkhead -> retry (budget, deadline) -> circuit breaker ->
+ * per-attempt timeout -> method. Stages a method did not ask for are not there at all, so they
+ * cost nothing. Why this order:
+ * - a cache hit or a joined flight needs no slot, no attempt and no breaker;
+ * - the bulkhead holds one slot for the whole call, so retries never queue behind new calls;
+ * - the breaker sees every attempt, so failures trip it mid-retry and an open breaker (a refusal
+ *   that is never retried) stops the retries at once;
+ * - the timeout bounds one attempt, so a slow attempt counts as the breaker's failure.
  */
 export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   try {
@@ -47,7 +67,7 @@ export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): S
   } catch (error) {
     // A policy that cannot be resolved (say, an unknown profile) fails every call, in the shape
     // of the method: an async method rejects rather than throwing at its caller.
-    if (spec.retry || spec.timeout || spec.returnsPromise) return () => Promise.reject(error);
+    if (isAsyncPipeline(spec) || spec.returnsPromise) return () => Promise.reject(error);
     return () => {
       throw error;
     };
@@ -72,8 +92,16 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       onTimeout: countTimeout,
     });
   }
+  if (spec.breaker) {
+    const { breaker } = spec;
+    const name = typeof breaker === 'string' ? breaker : (breaker.name ?? operation);
+    const options = typeof breaker === 'string' ? {} : breaker;
+    stage = breakerStage(stage, runtime.policies.breaker(name, options), () => {
+      runtime.counters.circuitRejections++;
+    });
+  }
   if (spec.retry) {
-    const policy = resolveRetryPolicy(spec.retry, operation, runtime.options);
+    const policy = resolveRetryPolicy(spec.retry, operation, runtime.options, runtime.policies);
     const attempt = stage as (thisArg: unknown, args: unknown[]) => Promise<unknown>;
     const { maxElapsed } = policy;
     stage =
@@ -92,6 +120,12 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
               countTimeout,
             );
   }
+  if (spec.bulkhead) {
+    const { name = operation, priority, ...options } = spec.bulkhead;
+    stage = bulkheadStage(stage, runtime.policies.bulkhead(name, options), priority, () => {
+      runtime.counters.bulkheadRejections++;
+    });
+  }
   if (spec.cache && runtime.cache) {
     stage = cacheStage(stage, {
       operation,
@@ -100,7 +134,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       store: runtime.cache.store,
       flights: runtime.cache.flights,
       counters: runtime.counters,
-      returnsPromise: spec.retry || spec.timeout ? true : spec.returnsPromise,
+      returnsPromise: isAsyncPipeline(spec) ? true : spec.returnsPromise,
     });
   }
   return stage;
@@ -109,4 +143,9 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
 /** Bounds each attempt; the attempt sees the guard's signal through `currentSignal()`. */
 function timeoutStage(next: Stage, guard: TimeoutGuard): Stage {
   return (thisArg, args) => withGuard(next, thisArg, args, guard, currentCancellation());
+}
+
+/** Whether a stage past the cache makes every call async, whatever the method returns. */
+function isAsyncPipeline(spec: PipelineSpec): boolean {
+  return !!(spec.retry || spec.timeout || spec.breaker || spec.bulkhead);
 }

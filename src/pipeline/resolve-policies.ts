@@ -1,17 +1,19 @@
 import type { RetrySpec, TimeoutOptions } from '../decorators/types';
 import { ConfigError } from '../errors';
 import { validateRetryOptions, type ResolvedOptions } from '../options';
+import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
 
 /**
  * Merges a retry policy: service defaults, then what the decorator says, then the operation
  * profile (configuration beats code, so operators can tune a deployed method). A string spec
- * names a profile that must exist.
+ * names a profile that must exist. The budget is the profile's own, or the shared pool.
  */
 export function resolveRetryPolicy(
   spec: RetrySpec,
   operation: string,
   options: ResolvedOptions,
+  policies: PolicyRegistry,
 ): RetryPolicy {
   const profileName = typeof spec === 'string' ? spec : (spec.operation ?? operation);
   const profile = options.operations[profileName]?.retry;
@@ -30,6 +32,7 @@ export function resolveRetryPolicy(
     ...(typeof spec === 'string' ? {} : definedOnly(spec)),
     ...definedOnly(profile ?? {}),
     operation: profileName,
+    budget: policies.retryBudget(profileName),
   };
   validateRetryOptions(policy, `retry policy of ${operation}`);
   return policy;

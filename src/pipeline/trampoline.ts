@@ -1,4 +1,11 @@
-import type { AnyMethod, CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
+import type {
+  AnyMethod,
+  BulkheadDecoratorOptions,
+  CachedOptions,
+  CircuitBreakerSpec,
+  RetrySpec,
+  TimeoutOptions,
+} from '../decorators/types';
 import { currentExecutionUtils } from '../di';
 
 /** Everything the decorators recorded about one method: the input of pipeline compilation. */
@@ -12,6 +19,8 @@ export interface MethodPolicies {
   cache?: CachedOptions;
   retry?: RetrySpec;
   timeout?: TimeoutOptions;
+  breaker?: CircuitBreakerSpec;
+  bulkhead?: BulkheadDecoratorOptions;
 }
 
 const policiesByTrampoline = new WeakMap<object, MethodPolicies>();

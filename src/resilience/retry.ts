@@ -2,10 +2,13 @@ import { isAborted, signalOf, type Cancellation } from '../cancellation';
 import { TimeoutError } from '../errors';
 import type { RetryOptions } from '../options';
 import { backoffDelay } from './backoff';
+import type { RetryBudget } from './retry-budget';
 
 /** A fully resolved retry policy: defaults, decorator and operation profile merged. */
 export interface RetryPolicy extends RetryOptions {
   readonly operation: string;
+  /** Caps retries at a share of the traffic; none when undefined. */
+  readonly budget?: RetryBudget;
 }
 
 /** What a retry loop needs from its owner. */
@@ -17,6 +20,8 @@ export interface RetryRuntime {
   readonly onRetry: () => void;
   /** Counts a call ended because the next wait would pass its deadline. */
   readonly onDeadlineExceeded: () => void;
+  /** Counts a failure returned without a retry because the budget was spent. */
+  readonly onBudgetExhausted: () => void;
 }
 
 /** A total deadline the loop must not wait past. */
@@ -54,7 +59,8 @@ function isPermanent(error: unknown): boolean {
 
 /**
  * Calls `fn(thisArg, args)` up to `policy.attempts` times. Rethrows the last error unchanged when
- * attempts run out or the error is not retryable; waits end when `cancellation` aborts. With a
+ * attempts run out, the error is not retryable or the retry budget is spent; waits end when
+ * `cancellation` aborts. With a
  * `deadline`, a wait that would end past it is not started: the call fails at once with a
  * `TimeoutError` whose `cause` is the last attempt's error.
  */
@@ -67,6 +73,7 @@ export async function retrying<T>(
   cancellation: Cancellation | undefined,
   deadline?: Deadline,
 ): Promise<T> {
+  policy.budget?.recordAttempt();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(thisArg, args);
@@ -77,6 +84,10 @@ export async function retrying<T>(
       if (deadline && runtime.now() + delayMs >= deadline.at) {
         runtime.onDeadlineExceeded();
         throw new TimeoutError(policy.operation, deadline.ms, error);
+      }
+      if (policy.budget && !policy.budget.tryRetry()) {
+        runtime.onBudgetExhausted();
+        throw error;
       }
       notify(policy, { attempt, error, delayMs, operation: policy.operation });
       runtime.onRetry();

@@ -1,0 +1,21 @@
+import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';
+import { recordPolicy } from './metadata';
+import type { AsyncMethod, CircuitBreakerSpec, PolicyDecorator } from './types';
+
+/**
+ * Stops calling a failing dependency: after too many failures the breaker opens and calls fail
+ * at once with `CircuitOpenError` (never retried) until a trial call succeeds. One breaker per
+ * name (default `Class.method`), shared by every instance and call site. Pass a string to name
+ * the breaker (and its operation profile).
+ *
+ * @example
+ * class Payments {
+ *   @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfter: 30_000 })
+ *   @Retry({ attempts: 3 })
+ *   async charge(order: Order) { ... }
+ * }
+ */
+export function CircuitBreaker(options: CircuitBreakerSpec = {}): PolicyDecorator<AsyncMethod> {
+  if (typeof options === 'object') validateCircuitBreakerOptions(options, '@CircuitBreaker');
+  return recordPolicy('breaker', options, '@CircuitBreaker') as PolicyDecorator<AsyncMethod>;
+}

@@ -1,0 +1,61 @@
+import type { Clock } from '../clock';
+import type { OperationProfile } from '../options';
+import { Bulkhead, type BulkheadOptions } from './bulkhead';
+import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker';
+import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
+
+/**
+ * The stateful policies of one service, by name: a breaker or bulkhead is shared by every method,
+ * instance and call site that names it. Its settings are fixed when it is first used: the
+ * operation profile of its name, over what the first decorator to use it said.
+ */
+export class PolicyRegistry {
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly bulkheads = new Map<string, Bulkhead>();
+  private readonly budgets = new Map<string, RetryBudget>();
+  private readonly sharedBudget: RetryBudget | undefined;
+
+  constructor(
+    private readonly operations: Readonly<Record<string, OperationProfile>>,
+    private readonly clock: Clock,
+    retryBudget: RetryBudgetOptions | undefined,
+  ) {
+    this.sharedBudget = retryBudget ? new RetryBudget(retryBudget, clock) : undefined;
+  }
+
+  breaker(name: string, options: CircuitBreakerOptions = {}): CircuitBreaker {
+    let breaker = this.breakers.get(name);
+    if (!breaker) {
+      const profile = this.operations[name]?.circuitBreaker;
+      breaker = new CircuitBreaker(name, { ...options, ...profile }, this.clock);
+      this.breakers.set(name, breaker);
+    }
+    return breaker;
+  }
+
+  bulkhead(name: string, options: BulkheadOptions = {}): Bulkhead {
+    let bulkhead = this.bulkheads.get(name);
+    if (!bulkhead) {
+      bulkhead = new Bulkhead(name, { ...options, ...this.operations[name]?.bulkhead });
+      this.bulkheads.set(name, bulkhead);
+    }
+    return bulkhead;
+  }
+
+  /** The profile's own budget if it sets one, else the pool shared by every operation. */
+  retryBudget(profileName: string): RetryBudget | undefined {
+    const own = this.operations[profileName]?.retryBudget;
+    if (!own) return this.sharedBudget;
+    let budget = this.budgets.get(profileName);
+    if (!budget) {
+      budget = new RetryBudget(own, this.clock);
+      this.budgets.set(profileName, budget);
+    }
+    return budget;
+  }
+
+  /** A breaker no call has used yet is closed. */
+  circuitState(name: string): CircuitState {
+    return this.breakers.get(name)?.state ?? 'closed';
+  }
+}

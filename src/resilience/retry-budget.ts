@@ -1,0 +1,170 @@
+import type { Clock } from '../clock';
+import { ConfigError } from '../errors';
+
+/** How many time buckets the sliding window is cut into: its precision is `windowMs / 10`. */
+const BUCKETS = 10;
+
+/**
+ * Limits retries to a share of the traffic, so that an outage does not multiply the load on the
+ * failing service by the number of attempts (a retry storm). Defaults: 20 % of first attempts plus
+ * 10 retries per second, over a 10 s sliding window.
+ */
+export interface RetryBudgetOptions {
+  /**
+   * Retries allowed per first attempt within the window, as a fraction: 0.2 lets 20 retries run
+   * for every 100 new calls. A finite number >= 0. Default 0.2 (20 %).
+   */
+  ratio?: number;
+  /**
+   * Retries always allowed per second, whatever the traffic, so that a quiet service can still
+   * retry; it is granted per window (`minPerSecond * windowMs / 1000` retries per window), not
+   * spread evenly over each second. A finite number >= 0. Default 10.
+   */
+  minPerSecond?: number;
+  /**
+   * Length of the sliding window, in ms: attempts and retries older than this stop counting.
+   * A finite number > 0. Default 10_000 (10 s).
+   */
+  windowMs?: number;
+}
+
+/** The defaults of {@link RetryBudgetOptions}. */
+const DEFAULTS = { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 } as const;
+
+/**
+ * Validates retry-budget options; throws `ConfigError` naming the first bad one as
+ * `${where}.ratio`, `${where}.minPerSecond` or `${where}.windowMs`. Unset options are fine.
+ */
+export function validateRetryBudgetOptions(o: RetryBudgetOptions, where: string): void {
+  checkOptional(`${where}.ratio`, o.ratio, (v) => v >= 0, 'a finite number >= 0');
+  checkOptional(`${where}.minPerSecond`, o.minPerSecond, (v) => v >= 0, 'a finite number >= 0');
+  checkOptional(`${where}.windowMs`, o.windowMs, (v) => v > 0, 'a finite number of ms > 0');
+}
+
+function checkOptional(
+  label: string,
+  value: unknown,
+  inRange: (v: number) => boolean,
+  expected: string,
+): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value)) {
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw new ConfigError(label, `expected ${expected}, got ${shown}`);
+  }
+}
+
+/**
+ * A retry budget (as in gRPC and Finagle): within a sliding window, a retry is allowed while
+ * `retries < ratio * firstAttempts + minPerSecond * windowMs / 1000`. Call `recordAttempt()` once
+ * per new call and `tryRetry()` before each retry; stop retrying when it returns `false`.
+ *
+ * Memory is bounded whatever the rate: the window is 10 buckets of `windowMs / 10` ms, each
+ * holding two counters, aligned on multiples of `windowMs / 10` of the clock. An attempt or retry
+ * therefore stops counting between `0.9 * windowMs` and `windowMs` after it happened (when its
+ * bucket leaves the window), never later. Both methods are O(1) (at most 10 buckets are cleared
+ * when time has moved on).
+ *
+ * Under a full outage (every attempt fails), the calls reaching the failing service over any
+ * stretch of time are at most `(1 + ratio) * firstAttempts` plus, per window in that stretch,
+ * `minPerSecond * windowMs / 1000 + 1` (the `+ 1` because one retry may cross the fractional
+ * limit): the test suite proves and checks this bound.
+ *
+ * @example
+ * const budget = new RetryBudget({ ratio: 0.1 }, systemClock);
+ * budget.recordAttempt();
+ * // ...the attempt failed:
+ * if (budget.tryRetry()) retryTheCall();
+ * else throw lastError; // the budget is spent: fail fast instead of adding load
+ */
+export class RetryBudget {
+  private readonly ratio: number;
+  /** Retries allowed per window whatever the traffic: `minPerSecond * windowMs / 1000`. */
+  private readonly floor: number;
+  private readonly bucketMs: number;
+  private readonly clock: Clock;
+  /** First attempts and granted retries per bucket; slot `i % BUCKETS` holds bucket `i`. */
+  private readonly attempts: number[] = new Array<number>(BUCKETS).fill(0);
+  private readonly retries: number[] = new Array<number>(BUCKETS).fill(0);
+  /** Sums of the buckets in the window, kept up to date so that no call walks the buckets. */
+  private attemptsInWindow = 0;
+  private retriesInWindow = 0;
+  /** Index of the newest bucket: `floor(now / bucketMs)`. */
+  private current: number;
+  private refused = 0;
+
+  /**
+   * @param options ratio, floor and window; unset ones take their defaults. Invalid ones throw
+   *   `ConfigError` naming `RetryBudget.<option>`.
+   * @param clock the time source that moves the window (`ManualClock` in tests).
+   */
+  constructor(options: RetryBudgetOptions, clock: Clock) {
+    validateRetryBudgetOptions(options, 'RetryBudget');
+    const ratio = options.ratio ?? DEFAULTS.ratio;
+    const minPerSecond = options.minPerSecond ?? DEFAULTS.minPerSecond;
+    const windowMs = options.windowMs ?? DEFAULTS.windowMs;
+    this.ratio = ratio;
+    this.floor = (minPerSecond * windowMs) / 1000;
+    this.bucketMs = windowMs / BUCKETS;
+    this.clock = clock;
+    this.current = Math.floor(clock.now() / this.bucketMs);
+  }
+
+  /** Records a first attempt (a new call, not a retry): it earns `ratio` retries for the window. */
+  recordAttempt(): void {
+    this.attempts[this.slide()]++;
+    this.attemptsInWindow++;
+  }
+
+  /**
+   * Asks to spend one retry. Returns `true`, and counts the retry, when within the sliding window
+   * `retries so far < ratio * firstAttempts + minPerSecond * windowMs / 1000`; otherwise returns
+   * `false` and counts a refusal in {@link exhausted}.
+   */
+  tryRetry(): boolean {
+    const slot = this.slide();
+    if (this.retriesInWindow < this.ratio * this.attemptsInWindow + this.floor) {
+      this.retries[slot]++;
+      this.retriesInWindow++;
+      return true;
+    }
+    this.refused++;
+    return false;
+  }
+
+  /** Retries refused so far (since construction, not per window). */
+  get exhausted(): number {
+    return this.refused;
+  }
+
+  /**
+   * Moves the window to the clock's present, dropping the buckets that left it, and returns the
+   * slot of the present bucket. A clock that went backwards keeps counting in the newest bucket.
+   */
+  private slide(): number {
+    const now = Math.floor(this.clock.now() / this.bucketMs);
+    if (now > this.current) {
+      if (now - this.current >= BUCKETS) {
+        this.attempts.fill(0);
+        this.retries.fill(0);
+        this.attemptsInWindow = 0;
+        this.retriesInWindow = 0;
+      } else {
+        for (let i = this.current + 1; i <= now; i++) {
+          const slot = slotOf(i);
+          this.attemptsInWindow -= this.attempts[slot];
+          this.retriesInWindow -= this.retries[slot];
+          this.attempts[slot] = 0;
+          this.retries[slot] = 0;
+        }
+      }
+      this.current = now;
+    }
+    return slotOf(this.current);
+  }
+}
+
+/** The ring slot of bucket `i`; also right for negative indices (a clock before 0). */
+function slotOf(i: number): number {
+  return ((i % BUCKETS) + BUCKETS) % BUCKETS;
+}
