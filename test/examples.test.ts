@@ -1,6 +1,7 @@
 import { main as flakyApi } from '../examples/flaky-api';
 import { main as multiTenant } from '../examples/multi-tenant';
 import { main as quickStart } from '../examples/quick-start';
+import { main as retryStorm } from '../examples/retry-storm';
 import { main as timeouts } from '../examples/timeouts-with-abort-signal';
 
 // The examples run on real time (a few hundred ms in all); these keep what they print true.
@@ -43,5 +44,14 @@ describe('examples', () => {
     expect(out).toMatch(
       /deadline: TimeoutError after \d attempts, cause: Error: attempt \d failed/,
     );
+  });
+
+  it('retry storm: the budget caps the extra load, the breaker stops calling a dead dependency', async () => {
+    const out = await run(retryStorm);
+    const calls = (label: string): number =>
+      Number(new RegExp(`${label.replace(/[+()%]/g, '\\$&')}\\s+(\\d+) calls`).exec(out)?.[1]);
+    expect(calls('retry only')).toBe(3000);
+    expect(calls('retry + budget (10 %)')).toBeLessThanOrEqual(1.1 * 1000 + 5 * 11);
+    expect(calls('retry + budget + breaker')).toBeLessThan(50);
   });
 });

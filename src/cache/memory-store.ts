@@ -50,6 +50,9 @@ export class MemoryStore {
 
   /** Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires). */
   set(key: string, value: unknown, ttl: number = this.defaultTtl): void {
+    // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
+    // reading a character makes V8 flatten it, so the entry keeps only the text.
+    key.charCodeAt(0);
     this.lru.set(key, (value === undefined ? UNDEFINED : value) as object, { ttl });
   }
 
