@@ -99,7 +99,7 @@ type Encoded = string | Unkeyable;
  *   `'args[1].filters[0]'`). Errors thrown by user code (a getter, a `toJSON()`) pass through.
  */
 export function encodeKeyPart(value: unknown, path: string): string {
-  return textOrThrow(encodeValue(value, undefined), path);
+  return textOrThrow(encodeRoot(value, encodeValue), path);
 }
 
 /**
@@ -140,7 +140,7 @@ export function cacheKeyBuilder(
     // Callers may be plain JavaScript, and an id that is not a string cannot be quoted.
     if (typeof userId !== 'string' || typeof taskId !== 'string') return undefined;
     try {
-      const encodedArgs = encodeItems(args, undefined);
+      const encodedArgs = encodeRoot(args, encodeItems);
       if (typeof encodedArgs !== 'string') return undefined;
       return digestIfLong(prefix + quote(userId) + quote(taskId) + encodedArgs);
     } catch {
@@ -166,11 +166,11 @@ function buildKey(
   if (typeof userId !== 'string') return notAString(userId, 'userId');
   if (typeof taskId !== 'string') return notAString(taskId, 'taskId');
   // Read by index, so an `arguments` object keys like the array of its items.
-  const encodedArgs = encodeItems(args, undefined);
+  const encodedArgs = encodeRoot(args, encodeItems);
   if (typeof encodedArgs !== 'string') return within(encodedArgs, 'args');
   let key = quote(funcName) + quote(userId) + quote(taskId) + encodedArgs;
   if (kwargs !== undefined) {
-    const encodedKwargs = encodeValue(kwargs, undefined);
+    const encodedKwargs = encodeRoot(kwargs, encodeValue);
     if (typeof encodedKwargs !== 'string') return within(encodedKwargs, 'kwargs');
     if (encodedKwargs !== '{}') key += encodedKwargs;
   }
@@ -188,12 +188,25 @@ function notAString(id: unknown, name: string): Unkeyable {
 }
 
 /**
- * `ancestors` holds the containers currently being encoded around `value`, for cycle detection.
- * It stays `undefined` until the first container is entered, so primitives allocate nothing, and
- * it belongs to one top-level call: a re-entrant call (a `toJSON()` that builds a key itself)
- * starts with its own.
+ * What cycle detection knows about the containers around a value. While the structure is shallow
+ * it is only their count (a cycle would nest forever, so a shallow value has none, and nothing is
+ * allocated); past {@link UNTRACKED_DEPTH} the encoding starts over with the chain of enclosing
+ * containers itself, which finds the cycle (or proves a deep structure has none). Each top-level
+ * call has its own: a re-entrant call (a `toJSON()` that builds a key itself) starts afresh.
  */
-function encodeValue(value: unknown, ancestors: object[] | undefined): Encoded {
+type Ancestors = number | object[];
+
+/** Containers nested this deep are encoded again with the full chain, to look for a cycle. */
+const UNTRACKED_DEPTH = 64;
+const TOO_DEEP = 'nested too deep to check without tracking';
+
+function encodeRoot<T>(value: T, encode: (value: T, ancestors: Ancestors) => Encoded): Encoded {
+  const encoded = encode(value, 0);
+  if (typeof encoded !== 'string' && encoded.reason === TOO_DEEP) return encode(value, []);
+  return encoded;
+}
+
+function encodeValue(value: unknown, ancestors: Ancestors): Encoded {
   // Ordered by how common each type is in arguments.
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'number') return String(value);
@@ -204,7 +217,7 @@ function encodeValue(value: unknown, ancestors: object[] | undefined): Encoded {
   return new Unkeyable(typeof value === 'function' ? 'a function' : 'a symbol');
 }
 
-function encodeObject(object: object, ancestors: object[] | undefined): Encoded {
+function encodeObject(object: object, ancestors: Ancestors): Encoded {
   const proto: unknown = Object.getPrototypeOf(object);
   // Leaves first. Date and Buffer have a toJSON(), but it loses the type (and, for an invalid
   // Date, the value).
@@ -217,29 +230,35 @@ function encodeObject(object: object, ancestors: object[] | undefined): Encoded 
     }
   }
   // Everything else can contain values, directly or through toJSON(), so it can contain itself.
-  if (ancestors === undefined) ancestors = [];
-  else if (ancestors.includes(object)) {
+  if (typeof ancestors === 'number') {
+    if (ancestors >= UNTRACKED_DEPTH) return new Unkeyable(TOO_DEEP);
+    return encodeContents(object, proto, ancestors + 1);
+  }
+  if (ancestors.includes(object)) {
     return new Unkeyable('a circular reference (an object that contains itself)');
   }
   ancestors.push(object);
-  // Ordered by how common each kind is in arguments.
-  const encoded =
-    proto === Object.prototype
-      ? encodePlainObject(object as Record<string, unknown>, ancestors)
-      : proto === Array.prototype
-        ? encodeItems(object as unknown[], ancestors)
-        : proto === null
-          ? encodePlainObject(object as Record<string, unknown>, ancestors)
-          : proto === Map.prototype
-            ? encodeMap(object as Map<unknown, unknown>, ancestors)
-            : proto === Set.prototype
-              ? encodeSet(object as Set<unknown>, ancestors)
-              : encodeInstance(object, proto as object, ancestors);
+  const encoded = encodeContents(object, proto, ancestors);
   ancestors.pop();
   return encoded;
 }
 
-function encodeItems(items: ArrayLike<unknown>, ancestors: object[] | undefined): Encoded {
+function encodeContents(object: object, proto: unknown, ancestors: Ancestors): Encoded {
+  // Ordered by how common each kind is in arguments.
+  return proto === Object.prototype
+    ? encodePlainObject(object as Record<string, unknown>, ancestors)
+    : proto === Array.prototype
+      ? encodeItems(object as unknown[], ancestors)
+      : proto === null
+        ? encodePlainObject(object as Record<string, unknown>, ancestors)
+        : proto === Map.prototype
+          ? encodeMap(object as Map<unknown, unknown>, ancestors)
+          : proto === Set.prototype
+            ? encodeSet(object as Set<unknown>, ancestors)
+            : encodeInstance(object, proto as object, ancestors);
+}
+
+function encodeItems(items: ArrayLike<unknown>, ancestors: Ancestors): Encoded {
   let encoded = '[';
   for (let index = 0; index < items.length; index++) {
     const item = encodeValue(items[index], ancestors);
@@ -249,7 +268,7 @@ function encodeItems(items: ArrayLike<unknown>, ancestors: object[] | undefined)
   return encoded + ']';
 }
 
-function encodePlainObject(object: Record<string, unknown>, ancestors: object[]): Encoded {
+function encodePlainObject(object: Record<string, unknown>, ancestors: Ancestors): Encoded {
   const keys = Object.keys(object);
   if (hasEnumerableSymbolKey(object)) {
     return new Unkeyable('an object with symbol keys, which a cache key cannot represent');
@@ -273,7 +292,7 @@ function hasEnumerableSymbolKey(object: object): boolean {
   return false;
 }
 
-function encodeMap(map: Map<unknown, unknown>, ancestors: object[]): Encoded {
+function encodeMap(map: Map<unknown, unknown>, ancestors: Ancestors): Encoded {
   const pairs: string[] = [];
   for (const [key, value] of map) {
     const encodedKey = encodeValue(key, ancestors);
@@ -285,7 +304,7 @@ function encodeMap(map: Map<unknown, unknown>, ancestors: object[]): Encoded {
   return 'M{' + sortAndJoin(pairs) + '}';
 }
 
-function encodeSet(set: Set<unknown>, ancestors: object[]): Encoded {
+function encodeSet(set: Set<unknown>, ancestors: Ancestors): Encoded {
   const members: string[] = [];
   for (const member of set) {
     const encoded = encodeValue(member, ancestors);
@@ -319,7 +338,7 @@ function sortTexts(texts: string[]): void {
 }
 
 /** A class instance: keyed as its class name plus its `toJSON()` result, or rejected. */
-function encodeInstance(object: object, proto: object, ancestors: object[]): Encoded {
+function encodeInstance(object: object, proto: object, ancestors: Ancestors): Encoded {
   const instance = object as { then?: unknown; toJSON?: unknown };
   // A pending result is not data, whatever its toJSON() says; neither is an Error.
   if (typeof instance.then === 'function') return new Unkeyable('a Promise or other thenable');

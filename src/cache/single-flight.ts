@@ -86,15 +86,35 @@ export class SingleFlight {
     return this.inflight.get(key);
   }
 
-  /** Registers `flight` as the one in flight for `key` until `execution` settles. */
-  track<T>(key: string, flight: Flight<T>, execution: Promise<T>): void {
-    flight.run(execution);
+  /**
+   * Registers `flight` as the one in flight for `key` until `result` settles; `onValue` sees a
+   * value first (to cache it), in the same turn as the key is freed, so no caller falls between.
+   */
+  track<T>(
+    key: string,
+    flight: Flight<T>,
+    result: PromiseLike<T>,
+    onValue: (key: string, value: T) => void,
+  ): void {
+    flight.run(
+      Promise.resolve(result).then(
+        (value) => {
+          this.finish(key, flight);
+          onValue(key, value);
+          return value;
+        },
+        (error: unknown) => {
+          this.finish(key, flight);
+          throw error;
+        },
+      ),
+    );
     this.inflight.set(key, flight as Flight<unknown>);
-    const done = (): void => {
-      // After a clear() a newer flight may own the key: leave that one in place.
-      if (this.inflight.get(key) === flight) this.inflight.delete(key);
-    };
-    execution.then(done, done);
+  }
+
+  private finish(key: string, flight: Flight<unknown>): void {
+    // After a clear() a newer flight may own the key: leave that one in place.
+    if (this.inflight.get(key) === flight) this.inflight.delete(key);
   }
 
   get size(): number {

@@ -81,14 +81,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       return result;
     }
     returnsPromise = true;
-    flights.track(
-      key,
-      flight,
-      Promise.resolve(result).then((value) => {
-        save(key, value, epoch);
-        return value;
-      }),
-    );
+    flights.track(key, flight, result, (k, value) => save(k, value, epoch));
     return flight.join(caller);
   };
 }

@@ -836,3 +836,40 @@ function sameValue(a: unknown, b: unknown): boolean {
     }
   }
 }
+
+describe('cycle detection past the untracked depth', () => {
+  const nest = (depth: number, leaf: unknown): unknown => {
+    let value: unknown = leaf;
+    for (let i = 0; i < depth; i++) value = { next: value };
+    return value;
+  };
+
+  it('keys an acyclic structure nested 200 deep, the same as a rebuilt copy', () => {
+    expect(buildCacheKey('f', '', '', [nest(200, 1)])).toBe(
+      buildCacheKey('f', '', '', [nest(200, 1)]),
+    );
+    expect(buildCacheKey('f', '', '', [nest(200, 1)])).not.toBe(
+      buildCacheKey('f', '', '', [nest(200, 2)]),
+    );
+  });
+
+  it('finds a cycle that closes 100 levels down, and names where', () => {
+    const root: { next?: unknown } = {};
+    let tail = root;
+    for (let i = 0; i < 100; i++) {
+      const next: { next?: unknown } = {};
+      tail.next = next;
+      tail = next;
+    }
+    tail.next = root;
+    let error: unknown;
+    try {
+      buildCacheKey('f', '', '', [root]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CacheKeyError);
+    expect((error as CacheKeyError).path).toBe(`args[0]${'.next'.repeat(101)}`);
+    expect((error as CacheKeyError).message).toContain('circular');
+  });
+});
