@@ -94,3 +94,17 @@ export function runInScope<R>(
   const parent = storage.getStore();
   return storage.run({ context: parent ? parent.context : EMPTY, scope }, fn, thisArg, args);
 }
+
+/**
+ * Calls `fn(thisArg, args)` with the current context's fields but nothing that cancels: for work
+ * that outlives its caller, like a background refresh.
+ */
+export function runDetached<R>(
+  fn: (thisArg: unknown, args: unknown[]) => R,
+  thisArg: unknown,
+  args: unknown[],
+): R {
+  const parent = storage.getStore();
+  const context = parent ? { ...parent.context, signal: undefined } : EMPTY;
+  return storage.run({ context }, fn, thisArg, args);
+}

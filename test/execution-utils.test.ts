@@ -841,6 +841,8 @@ describe('ExecutionUtils.getStats', () => {
       budgetExhausted: 0,
       circuitRejections: 0,
       bulkheadRejections: 0,
+      staleHits: 0,
+      staleIfError: 0,
     });
   });
 

@@ -8,6 +8,22 @@ export const MISS: unique symbol = Symbol('execution-utils.miss');
 const UNDEFINED = Symbol('execution-utils.undefined');
 
 /**
+ * An entry kept past its freshness, for stale-while-revalidate or stale-if-error: `get` treats it
+ * as missing once `freshUntil` has passed, `stale` still returns it until the store drops it.
+ */
+export class StaleEntry {
+  constructor(
+    private readonly stored: unknown,
+    /** Clock time at which the entry stops being fresh. */
+    readonly freshUntil: number,
+  ) {}
+
+  get value(): unknown {
+    return unbox(this.stored);
+  }
+}
+
+/**
  * The in-process LRU + TTL tier. Expired entries are dropped when read or pushed out by the LRU
  * bound, so the store never grows past `max` and sets no timer of its own.
  */
@@ -19,7 +35,7 @@ export class MemoryStore {
   constructor(
     readonly max: number,
     private readonly defaultTtl: number,
-    clock: Clock,
+    private readonly clock: Clock,
     onEvict: () => void,
   ) {
     this.lru = new LRUCache<string, object>({
@@ -36,24 +52,44 @@ export class MemoryStore {
     });
   }
 
-  /** The value under `key`, or `MISS`. Refreshes the entry's LRU position. */
+  /** The fresh value under `key`, or `MISS`. Refreshes the entry's LRU position. */
   get(key: string): unknown {
     const stored = this.lru.get(key) as unknown;
     if (stored === undefined) return MISS;
-    return stored === UNDEFINED ? undefined : stored;
+    if (stored instanceof StaleEntry) {
+      return this.clock.now() < stored.freshUntil ? stored.value : MISS;
+    }
+    return unbox(stored);
   }
 
-  /** Whether `key` holds a live entry, without touching its LRU position. */
+  /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
+  stale(key: string): StaleEntry | undefined {
+    const stored = this.lru.peek(key) as unknown;
+    return stored instanceof StaleEntry ? stored : undefined;
+  }
+
+  /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean {
-    return this.lru.has(key);
+    const stored = this.lru.peek(key) as unknown;
+    if (stored instanceof StaleEntry) return this.clock.now() < stored.freshUntil;
+    return stored !== undefined;
   }
 
-  /** Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires). */
-  set(key: string, value: unknown, ttl: number = this.defaultTtl): void {
+  /**
+   * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), then keeps it
+   * `grace` ms longer as a stale entry (see {@link stale}).
+   */
+  set(key: string, value: unknown, ttl: number = this.defaultTtl, grace = 0): void {
     // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
     // reading a character makes V8 flatten it, so the entry keeps only the text.
     key.charCodeAt(0);
-    this.lru.set(key, (value === undefined ? UNDEFINED : value) as object, { ttl });
+    const boxed = value === undefined ? UNDEFINED : value;
+    if (grace > 0 && ttl > 0) {
+      const entry = new StaleEntry(boxed, this.clock.now() + ttl);
+      this.lru.set(key, entry, { ttl: ttl + grace });
+    } else {
+      this.lru.set(key, boxed as object, { ttl });
+    }
   }
 
   delete(key: string): boolean {
@@ -111,4 +147,8 @@ function estimateValueBytes(value: unknown, depth: number): number {
     default:
       return 8;
   }
+}
+
+function unbox(stored: unknown): unknown {
+  return stored === UNDEFINED ? undefined : stored;
 }

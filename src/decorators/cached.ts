@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { checkNonNegativeMs } from '../validation';
+import { checkNonNegativeMs, optional } from '../validation';
 import { recordPolicy } from './metadata';
 import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
 
@@ -15,7 +15,9 @@ import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
  * }
  */
 export function Cached(options: CachedOptions = {}): PolicyDecorator<AnyMethod> {
-  if (options.ttl !== undefined) checkNonNegativeMs('@Cached.ttl', options.ttl);
+  if (typeof options.ttl !== 'function') optional(checkNonNegativeMs)('@Cached.ttl', options.ttl);
+  optional(checkNonNegativeMs)('@Cached.staleWhileRevalidate', options.staleWhileRevalidate);
+  optional(checkNonNegativeMs)('@Cached.staleIfError', options.staleIfError);
   const { tenant } = options;
   if (
     tenant !== undefined &&

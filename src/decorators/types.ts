@@ -24,8 +24,23 @@ export interface PolicyDecorator<M extends AnyMethod> {
 export type TenantMode = 'optional' | 'required' | 'shared';
 
 export interface CachedOptions {
-  /** Time to live of this method's entries in ms; 0 = never expires. Default: `cacheTtl`. */
-  ttl?: number;
+  /**
+   * Time to live of this method's entries in ms; 0 = never expires. Default: `cacheTtl`. A
+   * function of the result sets it per entry (a short TTL for "not found").
+   */
+  ttl?: number | ((result: unknown) => number);
+  /**
+   * For this many ms after an entry expires, serve it at once and refresh it in the background
+   * (one refresh per key at a time; counted as a hit and in `staleHits`). Async methods only.
+   * Default 0 (off).
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * For this many ms after an entry expires, serve it instead of the error when the call fails
+   * after all its retries (counted in `staleIfError`); never for the caller's own abort. Async
+   * methods only. Default 0 (off).
+   */
+  staleIfError?: number;
   /** The name keys are built from, instead of `Class.method`. Also the operation profile name. */
   name?: string;
   /** Derives what is keyed from the arguments (its result replaces the arguments in the key). */

@@ -24,6 +24,10 @@ export interface Counters {
   circuitRejections: number;
   /** Calls refused at once by a full bulkhead. */
   bulkheadRejections: number;
+  /** Expired entries served at once while a background refresh runs (stale-while-revalidate). */
+  staleHits: number;
+  /** Expired entries served instead of an error (stale-if-error). */
+  staleIfError: number;
 }
 
 export interface Stats extends Counters {
@@ -45,6 +49,8 @@ export function newCounters(): Counters {
     budgetExhausted: 0,
     circuitRejections: 0,
     bulkheadRejections: 0,
+    staleHits: 0,
+    staleIfError: 0,
   };
 }
 

@@ -1,16 +1,20 @@
 import { cacheKeyBuilder } from '../cache/cache-key';
-import { MISS, type MemoryStore } from '../cache/memory-store';
+import { MISS, type MemoryStore, type StaleEntry } from '../cache/memory-store';
 import { Flight, type SingleFlight } from '../cache/single-flight';
-import { currentCancellation, currentContextFields, runInScope } from '../context';
+import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
 import type { CachedOptions } from '../decorators/types';
 import type { Counters } from '../observability/stats';
 import type { Stage } from './stage';
+import type { Clock } from '../clock';
+import { checkNonNegativeMs } from '../validation';
 
 export interface CacheStageConfig {
   readonly operation: string;
   readonly options: CachedOptions;
-  readonly ttl: number;
+  /** Resolved TTL (profile, decorator or default): ms, or a function of the result. */
+  readonly ttl: NonNullable<CachedOptions['ttl']>;
+  readonly clock: Clock;
   readonly store: MemoryStore;
   readonly flights: SingleFlight;
   readonly counters: Counters;
@@ -21,11 +25,16 @@ export interface CacheStageConfig {
 /**
  * The outermost stage: key, lookup, single-flight, then the rest of the pipeline on a miss.
  * A hit returns at once: no timer, no retry machinery, no new context. A call whose arguments
- * cannot be keyed, or that has no tenant where one is required, runs uncached.
+ * cannot be keyed, or that has no tenant where one is required, runs uncached. With stale
+ * windows, an expired entry is kept `max(staleWhileRevalidate, staleIfError)` ms longer: served
+ * at once (and refreshed in the background) within the first, served instead of an error within
+ * the second.
  */
 export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
-  const { operation, store, flights, counters, ttl } = config;
+  const { operation, store, flights, counters, ttl, clock } = config;
   const { tenant = 'optional', key: keyFn, cacheIf } = config.options;
+  const { staleWhileRevalidate = 0, staleIfError = 0 } = config.options;
+  const grace = Math.max(staleWhileRevalidate, staleIfError);
   let returnsPromise = config.returnsPromise;
   const buildKey = cacheKeyBuilder(operation);
 
@@ -48,8 +57,69 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       counters.refused++;
       return;
     }
-    store.set(key, value, ttl);
+    store.set(key, value, ttlOf(value), grace);
     counters.sets++;
+  };
+
+  const ttlOf = (value: unknown): number => {
+    if (typeof ttl !== 'function') return ttl;
+    const chosen = ttl(value);
+    checkNonNegativeMs(`@Cached(${operation}).ttl(result)`, chosen);
+    return chosen;
+  };
+
+  /** Starts one flight for `key`: the work in `scope` (or the caller's frame), saved on success. */
+  const load = (key: string, thisArg: unknown, args: unknown[], detached: boolean): unknown => {
+    const caller = detached ? undefined : currentCancellation();
+    const epoch = store.epoch;
+    // A caller that can cancel runs the work in the flight's own scope, which aborts only once
+    // every caller has left; without one, no caller can ever leave, and no scope is needed.
+    const flight = new Flight<unknown>(caller !== undefined);
+    const result = caller
+      ? runInScope(flight, next, thisArg, args)
+      : detached
+        ? runDetached(next, thisArg, args)
+        : next(thisArg, args);
+    if (!isThenable(result)) {
+      returnsPromise = false;
+      save(key, result, epoch);
+      return result;
+    }
+    returnsPromise = true;
+    flights.track(key, flight, result, (k, value) => save(k, value, epoch));
+    return flight.join(caller);
+  };
+
+  /** Serves an expired entry within its windows, or says which fallback a miss may use. */
+  const serveStale = (
+    key: string,
+    thisArg: unknown,
+    args: unknown[],
+  ): { served: unknown } | StaleEntry | undefined => {
+    const entry = store.stale(key);
+    if (!entry || returnsPromise === false) return undefined;
+    const expiredFor = clock.now() - entry.freshUntil;
+    if (expiredFor < staleWhileRevalidate) {
+      counters.hits++;
+      counters.staleHits++;
+      if (!flights.get(key)) {
+        (load(key, thisArg, args, true) as Promise<unknown>).catch(() => {
+          // The refresh failed: the stale entry stays until its window ends.
+        });
+      }
+      return { served: Promise.resolve(entry.value) };
+    }
+    return expiredFor < staleIfError ? entry : undefined;
+  };
+
+  /** The caller's result, with the stale value in place of an error other than its own abort. */
+  const orStale = (result: Promise<unknown>, fallback: StaleEntry): Promise<unknown> => {
+    const caller = currentCancellation();
+    return result.catch((error: unknown) => {
+      if (caller?.aborted || clock.now() - fallback.freshUntil >= staleIfError) throw error;
+      counters.staleIfError++;
+      return fallback.value;
+    });
   };
 
   return function cached(thisArg, args) {
@@ -63,25 +133,12 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       counters.hits++;
       return returnsPromise === false ? hit : Promise.resolve(hit);
     }
+    const stale = grace > 0 ? serveStale(key, thisArg, args) : undefined;
+    if (stale && 'served' in stale) return stale.served;
     counters.misses++;
     const pending = flights.get(key);
-    const caller = currentCancellation();
-    if (pending) {
-      counters.coalesced++;
-      return pending.join(caller);
-    }
-    const epoch = store.epoch;
-    // A caller that can cancel runs the work in the flight's own scope, which aborts only once
-    // every caller has left; without one, no caller can ever leave, and no scope is needed.
-    const flight = new Flight<unknown>(caller !== undefined);
-    const result = caller ? runInScope(flight, next, thisArg, args) : next(thisArg, args);
-    if (!isThenable(result)) {
-      returnsPromise = false;
-      save(key, result, epoch);
-      return result;
-    }
-    returnsPromise = true;
-    flights.track(key, flight, result, (k, value) => save(k, value, epoch));
-    return flight.join(caller);
+    if (pending) counters.coalesced++;
+    const result = pending ? pending.join(currentCancellation()) : load(key, thisArg, args, false);
+    return stale ? orStale(result as Promise<unknown>, stale) : result;
   };
 }

@@ -131,6 +131,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       operation,
       options: spec.cache,
       ttl: resolveCacheTtl(spec.cache.ttl, operation, runtime.options),
+      clock: runtime.clock,
       store: runtime.cache.store,
       flights: runtime.cache.flights,
       counters: runtime.counters,

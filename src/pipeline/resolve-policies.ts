@@ -1,4 +1,4 @@
-import type { RetrySpec, TimeoutOptions } from '../decorators/types';
+import type { CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import { ConfigError } from '../errors';
 import { validateRetryOptions, type ResolvedOptions } from '../options';
 import type { PolicyRegistry } from '../resilience/registry';
@@ -56,10 +56,10 @@ export function resolveTimeoutMs(
 
 /** The TTL of a cached operation: the operation profile, then the decorator, then `cacheTtl`. */
 export function resolveCacheTtl(
-  ttl: number | undefined,
+  ttl: CachedOptions['ttl'],
   operation: string,
   options: ResolvedOptions,
-): number {
+): NonNullable<CachedOptions['ttl']> {
   return options.operations[operation]?.cacheTtl ?? ttl ?? options.cacheTtl;
 }
 
