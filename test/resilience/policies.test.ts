@@ -173,6 +173,24 @@ describe('bulkhead in the pipeline', () => {
     expect(svc.calls).toBe(1);
   });
 
+  it('lets a queued call leave at the total deadline of an enclosing call', async () => {
+    const { utils, clock } = rig({ retryAttempts: 1 });
+    const svc = new Downstream();
+    const running = svc.limited();
+    const bounded = utils.executeWithRetryAndTimeout(() => svc.limited(), 50);
+    const outcome = expect(bounded).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 50 });
+    await clock.advance(50);
+    await outcome;
+    // Its queue place is free again: one more call may wait.
+    const next = svc.limited();
+    svc.gates[0]!.resolve('first');
+    expect(await running).toBe('first');
+    await flush();
+    svc.gates[1]!.resolve('next');
+    expect(await next).toBe('next');
+    expect(svc.calls).toBe(2);
+  });
+
   it('runs queued calls by the priority of their context, higher first', async () => {
     rig();
     const svc = new Downstream();
