@@ -11,6 +11,9 @@ const run = async (main: (log: (line: string) => void) => Promise<void>): Promis
   return lines.join('\n');
 };
 
+// The retry storm moves a manual clock 3,000 times (a macrotask each): slow under coverage.
+jest.setTimeout(30_000);
+
 describe('examples', () => {
   it('quick start: retries once, serves the second call from cache, times out the slow report', async () => {
     const out = await run(quickStart);

@@ -1,4 +1,5 @@
 import { checkPositiveMs } from '../validation';
+import { validateAdaptiveTimeoutOptions } from '../resilience/latency-tracker';
 import { recordPolicy } from './metadata';
 import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
 
@@ -16,5 +17,6 @@ import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
 export function Timeout(options: number | TimeoutOptions = {}): PolicyDecorator<AsyncMethod> {
   const spec = typeof options === 'number' ? { ms: options } : options;
   if (spec.ms !== undefined) checkPositiveMs('@Timeout.ms', spec.ms);
+  if (spec.adaptive) validateAdaptiveTimeoutOptions(spec.adaptive, '@Timeout.adaptive');
   return recordPolicy('timeout', spec, '@Timeout') as PolicyDecorator<AsyncMethod>;
 }

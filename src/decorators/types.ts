@@ -2,6 +2,7 @@ import type { ExecutionContext } from '../context';
 import type { RetryOptions } from '../options';
 import type { BulkheadOptions } from '../resilience/bulkhead';
 import type { CircuitBreakerOptions } from '../resilience/circuit-breaker';
+import type { AdaptiveTimeoutOptions } from '../resilience/latency-tracker';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
@@ -63,6 +64,12 @@ export interface TimeoutOptions {
   ms?: number;
   /** Operation profile (or `setOperationTimeout` name) that sets the limit. */
   operation?: string;
+  /**
+   * Follow the operation's observed latency: the limit is `clamp(percentile latency x
+   * multiplier, min, max)` once enough attempts have finished, `max` before that (`max` defaults
+   * to the limit the options above give). Shared by every call of the operation.
+   */
+  adaptive?: AdaptiveTimeoutOptions;
 }
 
 export interface CircuitBreakerDecoratorOptions extends CircuitBreakerOptions {

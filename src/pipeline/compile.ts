@@ -11,6 +11,8 @@ import type {
   TimeoutOptions,
 } from '../decorators/types';
 import type { PolicyRegistry } from '../resilience/registry';
+import type { LatencyTracker } from '../resilience/latency-tracker';
+import { TimeoutError } from '../errors';
 import { breakerStage } from './breaker-stage';
 import { bulkheadStage } from './bulkhead-stage';
 import type { ResolvedOptions } from '../options';
@@ -85,12 +87,15 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       runtime.options,
       runtime.operationTimeouts,
     );
-    stage = timeoutStage(stage, {
-      ms,
-      operation,
-      clock: runtime.clock,
-      onTimeout: countTimeout,
-    });
+    const guard = { ms, operation, clock: runtime.clock, onTimeout: countTimeout };
+    const { adaptive } = spec.timeout;
+    stage = adaptive
+      ? adaptiveTimeoutStage(
+          stage,
+          guard,
+          runtime.policies.latencyTracker(spec.timeout.operation ?? operation, adaptive, ms),
+        )
+      : timeoutStage(stage, guard);
   }
   if (spec.breaker) {
     const { breaker } = spec;
@@ -139,6 +144,27 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     });
   }
   return stage;
+}
+
+/**
+ * Bounds each attempt by the operation's current adaptive limit, and feeds the tracker: a success
+ * with its latency, a timeout with the limit it hit (so a slowing dependency raises the limit).
+ * Failures and aborts say nothing reliable about latency and are not recorded.
+ */
+function adaptiveTimeoutStage(next: Stage, base: TimeoutGuard, tracker: LatencyTracker): Stage {
+  const { clock } = base;
+  return (thisArg, args) => {
+    const ms = tracker.limit();
+    const started = clock.now();
+    const attempt = withGuard(next, thisArg, args, { ...base, ms }, currentCancellation());
+    attempt.then(
+      () => tracker.record(clock.now() - started),
+      (error: unknown) => {
+        if (error instanceof TimeoutError && error.timeoutMs === ms) tracker.record(ms);
+      },
+    );
+    return attempt;
+  };
 }
 
 /** Bounds each attempt; the attempt sees the guard's signal through `currentSignal()`. */

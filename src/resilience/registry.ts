@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { OperationProfile } from '../options';
 import { Bulkhead, type BulkheadOptions } from './bulkhead';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker';
+import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
 
 /**
@@ -13,6 +14,7 @@ export class PolicyRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly bulkheads = new Map<string, Bulkhead>();
   private readonly budgets = new Map<string, RetryBudget>();
+  private readonly latencies = new Map<string, LatencyTracker>();
   private readonly sharedBudget: RetryBudget | undefined;
 
   constructor(
@@ -52,6 +54,20 @@ export class PolicyRegistry {
       this.budgets.set(profileName, budget);
     }
     return budget;
+  }
+
+  /** The latency record behind an adaptive timeout, one per operation. */
+  latencyTracker(
+    name: string,
+    options: AdaptiveTimeoutOptions,
+    fallbackMax: number,
+  ): LatencyTracker {
+    let tracker = this.latencies.get(name);
+    if (!tracker) {
+      tracker = new LatencyTracker(options, fallbackMax, `@Timeout(${name}).adaptive`);
+      this.latencies.set(name, tracker);
+    }
+    return tracker;
   }
 
   /** A breaker no call has used yet is closed. */
