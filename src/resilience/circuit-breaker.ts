@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { CircuitOpenError, ConfigError } from '../errors';
+import { SlidingCounts } from './sliding-counts';
 import { checkNonNegativeMs, checkPositiveInteger, checkPositiveMs } from '../validation';
 
 /**
@@ -321,63 +322,29 @@ export class CircuitBreaker {
   }
 }
 
-/** Buckets the rate window is split into: its precision is `windowMs / BUCKETS`. */
-const BUCKETS = 10;
-
-/**
- * Calls and failures over a sliding window of fixed memory: a ring of `BUCKETS` time buckets plus
- * running totals. Recording is O(1) amortised and at most O(BUCKETS). A clock that steps back
- * records into the newest bucket.
- */
+/** Calls and failures over a sliding window, and whether their rate trips the breaker. */
 class FailureWindow {
-  private readonly bucketMs: number;
-  private readonly calls = new Float64Array(BUCKETS);
-  private readonly failures = new Float64Array(BUCKETS);
-  private totalCalls = 0;
-  private totalFailures = 0;
-  /** Bucket number (`floor(time / bucketMs)`) of the newest bucket in the ring. */
-  private head = -Infinity;
+  /** Calls (`first`) and failures (`second`) in the window. */
+  private readonly counts: SlidingCounts;
 
   constructor(
     windowMs: number,
     private readonly threshold: number,
     private readonly minimumCalls: number,
   ) {
-    this.bucketMs = windowMs / BUCKETS;
+    this.counts = new SlidingCounts(windowMs);
   }
 
   /** Counts one call at `now`; true when it was a failure that took the rate to the threshold. */
   record(now: number, failed: boolean): boolean {
-    const bucket = Math.floor(now / this.bucketMs);
-    if (bucket > this.head) {
-      // Buckets between the old head and this one expire; at most the whole ring.
-      for (let b = Math.max(this.head + 1, bucket - BUCKETS + 1); b <= bucket; b++) {
-        const slot = slotOf(b);
-        this.totalCalls -= this.calls[slot];
-        this.totalFailures -= this.failures[slot];
-        this.calls[slot] = 0;
-        this.failures[slot] = 0;
-      }
-      this.head = bucket;
-    }
-    const slot = slotOf(this.head);
-    this.calls[slot]++;
-    this.totalCalls++;
-    if (!failed) return false;
-    this.failures[slot]++;
-    this.totalFailures++;
+    const { counts } = this;
+    counts.add(now, 1, failed ? 1 : 0);
     return (
-      this.totalCalls >= this.minimumCalls && this.totalFailures / this.totalCalls >= this.threshold
+      failed && counts.first >= this.minimumCalls && counts.second / counts.first >= this.threshold
     );
   }
 
   clear(): void {
-    this.calls.fill(0);
-    this.failures.fill(0);
-    this.totalCalls = 0;
-    this.totalFailures = 0;
-    this.head = -Infinity;
+    this.counts.clear();
   }
 }
-
-const slotOf = (bucket: number): number => ((bucket % BUCKETS) + BUCKETS) % BUCKETS;

@@ -1,8 +1,6 @@
 import type { Clock } from '../clock';
 import { ConfigError } from '../errors';
-
-/** How many time buckets the sliding window is cut into: its precision is `windowMs / 10`. */
-const BUCKETS = 10;
+import { SlidingCounts } from './sliding-counts';
 
 /**
  * Limits retries to a share of the traffic, so that an outage does not multiply the load on the
@@ -81,16 +79,9 @@ export class RetryBudget {
   private readonly ratio: number;
   /** Retries allowed per window whatever the traffic: `minPerSecond * windowMs / 1000`. */
   private readonly floor: number;
-  private readonly bucketMs: number;
   private readonly clock: Clock;
-  /** First attempts and granted retries per bucket; slot `i % BUCKETS` holds bucket `i`. */
-  private readonly attempts: number[] = new Array<number>(BUCKETS).fill(0);
-  private readonly retries: number[] = new Array<number>(BUCKETS).fill(0);
-  /** Sums of the buckets in the window, kept up to date so that no call walks the buckets. */
-  private attemptsInWindow = 0;
-  private retriesInWindow = 0;
-  /** Index of the newest bucket: `floor(now / bucketMs)`. */
-  private current: number;
+  /** First attempts (`first`) and granted retries (`second`) in the window. */
+  private readonly counts: SlidingCounts;
   private refused = 0;
 
   /**
@@ -100,20 +91,17 @@ export class RetryBudget {
    */
   constructor(options: RetryBudgetOptions, clock: Clock) {
     validateRetryBudgetOptions(options, 'RetryBudget');
-    const ratio = options.ratio ?? DEFAULTS.ratio;
     const minPerSecond = options.minPerSecond ?? DEFAULTS.minPerSecond;
     const windowMs = options.windowMs ?? DEFAULTS.windowMs;
-    this.ratio = ratio;
+    this.ratio = options.ratio ?? DEFAULTS.ratio;
     this.floor = (minPerSecond * windowMs) / 1000;
-    this.bucketMs = windowMs / BUCKETS;
     this.clock = clock;
-    this.current = Math.floor(clock.now() / this.bucketMs);
+    this.counts = new SlidingCounts(windowMs);
   }
 
   /** Records a first attempt (a new call, not a retry): it earns `ratio` retries for the window. */
   recordAttempt(): void {
-    this.attempts[this.slide()]++;
-    this.attemptsInWindow++;
+    this.counts.add(this.clock.now(), 1, 0);
   }
 
   /**
@@ -122,10 +110,11 @@ export class RetryBudget {
    * `false` and counts a refusal in {@link exhausted}.
    */
   tryRetry(): boolean {
-    const slot = this.slide();
-    if (this.retriesInWindow < this.ratio * this.attemptsInWindow + this.floor) {
-      this.retries[slot]++;
-      this.retriesInWindow++;
+    const now = this.clock.now();
+    const { counts } = this;
+    counts.slide(now);
+    if (counts.second < this.ratio * counts.first + this.floor) {
+      counts.add(now, 0, 1);
       return true;
     }
     this.refused++;
@@ -136,35 +125,4 @@ export class RetryBudget {
   get exhausted(): number {
     return this.refused;
   }
-
-  /**
-   * Moves the window to the clock's present, dropping the buckets that left it, and returns the
-   * slot of the present bucket. A clock that went backwards keeps counting in the newest bucket.
-   */
-  private slide(): number {
-    const now = Math.floor(this.clock.now() / this.bucketMs);
-    if (now > this.current) {
-      if (now - this.current >= BUCKETS) {
-        this.attempts.fill(0);
-        this.retries.fill(0);
-        this.attemptsInWindow = 0;
-        this.retriesInWindow = 0;
-      } else {
-        for (let i = this.current + 1; i <= now; i++) {
-          const slot = slotOf(i);
-          this.attemptsInWindow -= this.attempts[slot];
-          this.retriesInWindow -= this.retries[slot];
-          this.attempts[slot] = 0;
-          this.retries[slot] = 0;
-        }
-      }
-      this.current = now;
-    }
-    return slotOf(this.current);
-  }
-}
-
-/** The ring slot of bucket `i`; also right for negative indices (a clock before 0). */
-function slotOf(i: number): number {
-  return ((i % BUCKETS) + BUCKETS) % BUCKETS;
 }
