@@ -389,13 +389,8 @@ export class ExecutionUtils {
     const operation =
       policies.operation ?? (policies.operation = operationNameFor(policies, thisArg));
     const spec: PipelineSpec = {
+      ...policies,
       operation: operation ?? policies.methodName,
-      original: policies.original,
-      cache: policies.cache,
-      retry: policies.retry,
-      timeout: policies.timeout,
-      breaker: policies.breaker,
-      bulkhead: policies.bulkhead,
       returnsPromise: declaredToReturnPromise(policies, thisArg),
     };
     // Until the declaring class is known, compile for this call only rather than remember a name.

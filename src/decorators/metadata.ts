@@ -1,21 +1,9 @@
 import { ConfigError } from '../errors';
-import type {
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  RetrySpec,
-  TimeoutOptions,
-} from './types';
+import type { PolicySet } from './types';
 import { createTrampoline, policiesOf } from '../pipeline/trampoline';
 
 /** The policies each decorator records, by kind. */
-interface PolicyKinds {
-  cache: CachedOptions;
-  retry: RetrySpec;
-  timeout: TimeoutOptions;
-  breaker: CircuitBreakerSpec;
-  bulkhead: BulkheadDecoratorOptions;
-}
+type PolicyKinds = Required<PolicySet>;
 
 /**
  * Builds the runtime body shared by `@Cached`, `@Retry` and `@Timeout`: record the policy on the

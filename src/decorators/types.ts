@@ -88,3 +88,12 @@ export interface BulkheadDecoratorOptions extends BulkheadOptions {
   /** The bulkhead's name: methods naming it share its slots. Default: `'Class.method'`. */
   name?: string;
 }
+
+/** What the decorators of one method ask for, one entry per policy. */
+export interface PolicySet {
+  cache?: CachedOptions;
+  retry?: RetrySpec;
+  timeout?: TimeoutOptions;
+  breaker?: CircuitBreakerSpec;
+  bulkhead?: BulkheadDecoratorOptions;
+}

@@ -2,14 +2,7 @@ import type { SingleFlight } from '../cache/single-flight';
 import type { MemoryStore } from '../cache/memory-store';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
-import type {
-  AnyMethod,
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  RetrySpec,
-  TimeoutOptions,
-} from '../decorators/types';
+import type { AnyMethod, PolicySet } from '../decorators/types';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { LatencyTracker } from '../resilience/latency-tracker';
 import { TimeoutError } from '../errors';
@@ -25,14 +18,9 @@ import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve
 import type { Stage } from './stage';
 
 /** What one method (or wrapped function) asks for. */
-export interface PipelineSpec {
+export interface PipelineSpec extends Readonly<PolicySet> {
   readonly operation: string;
   readonly original: AnyMethod;
-  readonly cache?: CachedOptions;
-  readonly retry?: RetrySpec;
-  readonly timeout?: TimeoutOptions;
-  readonly breaker?: CircuitBreakerSpec;
-  readonly bulkhead?: BulkheadDecoratorOptions;
   /** true/false when it is known whether `original` returns a Promise. */
   readonly returnsPromise?: boolean;
 }

@@ -1,26 +1,14 @@
-import type {
-  AnyMethod,
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  RetrySpec,
-  TimeoutOptions,
-} from '../decorators/types';
+import type { AnyMethod, PolicySet } from '../decorators/types';
 import { currentExecutionUtils } from '../di';
 
 /** Everything the decorators recorded about one method: the input of pipeline compilation. */
-export interface MethodPolicies {
+export interface MethodPolicies extends PolicySet {
   readonly original: AnyMethod;
   readonly methodName: string;
   /** The trampoline installed in place of `original`. */
   readonly trampoline: AnyMethod;
   /** `Class.method` (or `@Cached({ name })`), known once the declaring class has been found. */
   operation?: string;
-  cache?: CachedOptions;
-  retry?: RetrySpec;
-  timeout?: TimeoutOptions;
-  breaker?: CircuitBreakerSpec;
-  bulkhead?: BulkheadDecoratorOptions;
 }
 
 const policiesByTrampoline = new WeakMap<object, MethodPolicies>();
