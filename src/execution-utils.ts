@@ -9,7 +9,17 @@ import {
 } from './cache/warm-up';
 import { sleep, systemClock, type Clock } from './clock';
 import { currentCancellation, currentSignal } from './context';
-import type { AnyMethod, AsyncMethod, CachedOptions, RetrySpec } from './decorators/types';
+import type {
+  AnyMethod,
+  AsyncMethod,
+  BulkheadDecoratorOptions,
+  CachedOptions,
+  CircuitBreakerSpec,
+  PolicySet,
+  RetrySpec,
+  TimeoutOptions,
+} from './decorators/types';
+import { toTimeoutOptions, validatePolicies } from './decorators/validate';
 import { checkNonNegativeMs, checkPositiveInteger, checkPositiveMs } from './validation';
 import {
   optionsFromEnv,
@@ -39,12 +49,16 @@ import { isAsyncFunction } from './pipeline/returns-promise';
 export interface WrapOptions {
   /** Operation name: the cache-key name, the profile name and what errors report. */
   name: string;
-  /** `true` for the default cache policy, or its options. */
+  /** `true` for the default cache policy, or its options (as `@Cached`). */
   cache?: CachedOptions | boolean;
-  /** A partial retry policy, or an operation profile name. */
+  /** A partial retry policy, or an operation profile name (as `@Retry`). */
   retry?: RetrySpec;
-  /** Per-attempt timeout in ms. */
-  timeout?: number;
+  /** Per-attempt timeout in ms, or its options (as `@Timeout`). */
+  timeout?: number | TimeoutOptions;
+  /** A circuit breaker (as `@CircuitBreaker`). */
+  breaker?: CircuitBreakerSpec;
+  /** A bulkhead (as `@Bulkhead`). */
+  bulkhead?: BulkheadDecoratorOptions;
 }
 
 export interface HealthReport {
@@ -362,17 +376,17 @@ export class ExecutionUtils {
    */
   wrap<F extends AnyMethod>(fn: F, options: WrapOptions): F {
     if (!options.name) throw new ConfigError('wrap.name', 'give the wrapped function a name');
-    if (options.timeout !== undefined)
-      checkPositiveMs(`wrap(${options.name}).timeout`, options.timeout);
-    if (typeof options.retry === 'object')
-      validateRetryOptions(options.retry, `wrap(${options.name}).retry`);
-    const cache = options.cache === true ? {} : options.cache || undefined;
+    const { name, cache, timeout, ...rest } = options;
+    const policies: PolicySet = {
+      ...rest,
+      cache: cache === true ? {} : cache || undefined,
+      timeout: timeout === undefined ? undefined : toTimeoutOptions(timeout),
+    };
+    validatePolicies(policies, (policy) => `wrap(${name}).${policy}`);
     const spec: PipelineSpec = {
-      operation: cache?.name ?? options.name,
+      ...policies,
+      operation: policies.cache?.name ?? name,
       original: fn,
-      cache,
-      retry: options.retry,
-      timeout: options.timeout === undefined ? undefined : { ms: options.timeout },
       returnsPromise: isAsyncFunction(fn) ? true : undefined,
     };
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper needs its own `this`

@@ -819,7 +819,7 @@ describe('ExecutionUtils.wrap', () => {
   it('rejects timeout 0 with ConfigError naming the wrapped timeout', () => {
     const { utils } = rig();
     expect(configErrorOf(() => utils.wrap(async () => 1, { name: 'w', timeout: 0 })).option).toBe(
-      'wrap(w).timeout',
+      'wrap(w).timeout.ms',
     );
   });
 });
@@ -896,5 +896,45 @@ describe('ExecutionUtils.getStats', () => {
     const b = new ExecutionUtils();
     a.getFromCache('x');
     expect(b.getStats().misses).toBe(0);
+  });
+});
+
+describe('ExecutionUtils.wrap with a breaker and a bulkhead', () => {
+  it('opens the named breaker after failures and refuses calls without running the function', async () => {
+    const { utils } = rig();
+    let calls = 0;
+    const fn = utils.wrap(
+      async () => {
+        calls++;
+        throw new Error('down');
+      },
+      { name: 'flaky-fn', breaker: { consecutiveFailures: 2 } },
+    );
+    await fn().catch(() => undefined);
+    await fn().catch(() => undefined);
+    await expect(fn()).rejects.toMatchObject({ name: 'CircuitOpenError', circuit: 'flaky-fn' });
+    expect(calls).toBe(2);
+    expect(utils.getCircuitState('flaky-fn')).toBe('open');
+  });
+
+  it('rejects a call over the bulkhead at once', async () => {
+    const { utils } = rig();
+    const gate = deferred<string>();
+    const fn = utils.wrap(() => gate.promise, {
+      name: 'one-at-a-time',
+      bulkhead: { maxConcurrent: 1 },
+    });
+    const first = fn();
+    await expect(fn()).rejects.toMatchObject({ name: 'BulkheadRejectedError' });
+    gate.resolve('done');
+    expect(await first).toBe('done');
+  });
+
+  it('validates breaker and bulkhead options when wrapping', () => {
+    const { utils } = rig();
+    expect(
+      configErrorOf(() => utils.wrap(async () => 1, { name: 'w', bulkhead: { maxConcurrent: 0 } }))
+        .option,
+    ).toBe('wrap(w).bulkhead.maxConcurrent');
   });
 });

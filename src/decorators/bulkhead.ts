@@ -1,5 +1,5 @@
-import { validateBulkheadOptions } from '../resilience/bulkhead';
 import { recordPolicy } from './metadata';
+import { validatePolicies } from './validate';
 import type { AsyncMethod, BulkheadDecoratorOptions, PolicyDecorator } from './types';
 
 /**
@@ -14,6 +14,6 @@ import type { AsyncMethod, BulkheadDecoratorOptions, PolicyDecorator } from './t
  * }
  */
 export function Bulkhead(options: BulkheadDecoratorOptions = {}): PolicyDecorator<AsyncMethod> {
-  validateBulkheadOptions(options, '@Bulkhead');
+  validatePolicies({ bulkhead: options }, () => '@Bulkhead');
   return recordPolicy('bulkhead', options, '@Bulkhead') as PolicyDecorator<AsyncMethod>;
 }

@@ -1,6 +1,5 @@
-import { ConfigError } from '../errors';
-import { checkNonNegativeMs, optional } from '../validation';
 import { recordPolicy } from './metadata';
+import { validatePolicies } from './validate';
 import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
 
 /**
@@ -15,20 +14,6 @@ import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
  * }
  */
 export function Cached(options: CachedOptions = {}): PolicyDecorator<AnyMethod> {
-  if (typeof options.ttl !== 'function') optional(checkNonNegativeMs)('@Cached.ttl', options.ttl);
-  optional(checkNonNegativeMs)('@Cached.staleWhileRevalidate', options.staleWhileRevalidate);
-  optional(checkNonNegativeMs)('@Cached.staleIfError', options.staleIfError);
-  const { tenant } = options;
-  if (
-    tenant !== undefined &&
-    tenant !== 'optional' &&
-    tenant !== 'required' &&
-    tenant !== 'shared'
-  ) {
-    throw new ConfigError(
-      '@Cached.tenant',
-      `expected 'optional', 'required' or 'shared', got '${String(tenant)}'`,
-    );
-  }
+  validatePolicies({ cache: options }, () => '@Cached');
   return recordPolicy('cache', options, '@Cached') as PolicyDecorator<AnyMethod>;
 }

@@ -1,5 +1,5 @@
-import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { recordPolicy } from './metadata';
+import { validatePolicies } from './validate';
 import type { AsyncMethod, CircuitBreakerSpec, PolicyDecorator } from './types';
 
 /**
@@ -16,6 +16,6 @@ import type { AsyncMethod, CircuitBreakerSpec, PolicyDecorator } from './types';
  * }
  */
 export function CircuitBreaker(options: CircuitBreakerSpec = {}): PolicyDecorator<AsyncMethod> {
-  if (typeof options === 'object') validateCircuitBreakerOptions(options, '@CircuitBreaker');
+  validatePolicies({ breaker: options }, () => '@CircuitBreaker');
   return recordPolicy('breaker', options, '@CircuitBreaker') as PolicyDecorator<AsyncMethod>;
 }

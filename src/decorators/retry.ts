@@ -1,5 +1,5 @@
-import { validateRetryOptions } from '../options';
 import { recordPolicy } from './metadata';
+import { validatePolicies } from './validate';
 import type { AsyncMethod, PolicyDecorator, RetrySpec } from './types';
 
 /**
@@ -14,6 +14,6 @@ import type { AsyncMethod, PolicyDecorator, RetrySpec } from './types';
  * }
  */
 export function Retry(options: RetrySpec = {}): PolicyDecorator<AsyncMethod> {
-  if (typeof options === 'object') validateRetryOptions(options, '@Retry');
+  validatePolicies({ retry: options }, () => '@Retry');
   return recordPolicy('retry', options, '@Retry') as PolicyDecorator<AsyncMethod>;
 }

@@ -1,6 +1,5 @@
-import { checkPositiveMs } from '../validation';
-import { validateAdaptiveTimeoutOptions } from '../resilience/latency-tracker';
 import { recordPolicy } from './metadata';
+import { toTimeoutOptions, validatePolicies } from './validate';
 import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
 
 /**
@@ -15,8 +14,7 @@ import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
  * }
  */
 export function Timeout(options: number | TimeoutOptions = {}): PolicyDecorator<AsyncMethod> {
-  const spec = typeof options === 'number' ? { ms: options } : options;
-  if (spec.ms !== undefined) checkPositiveMs('@Timeout.ms', spec.ms);
-  if (spec.adaptive) validateAdaptiveTimeoutOptions(spec.adaptive, '@Timeout.adaptive');
+  const spec = toTimeoutOptions(options);
+  validatePolicies({ timeout: spec }, () => '@Timeout');
   return recordPolicy('timeout', spec, '@Timeout') as PolicyDecorator<AsyncMethod>;
 }
