@@ -90,6 +90,16 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     return flight.join(caller);
   };
 
+  /** Reloads `key` in the background; if it fails, the stale entry stays until its window ends. */
+  const refresh = (key: string, thisArg: unknown, args: unknown[]): void => {
+    const ignore = (): void => {};
+    try {
+      Promise.resolve(load(key, thisArg, args, true)).catch(ignore);
+    } catch {
+      // A method that throws before returning its promise fails the refresh the same way.
+    }
+  };
+
   /** Serves an expired entry within its windows, or says which fallback a miss may use. */
   const serveStale = (
     key: string,
@@ -102,11 +112,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     if (expiredFor < staleWhileRevalidate) {
       counters.hits++;
       counters.staleHits++;
-      if (!flights.get(key)) {
-        (load(key, thisArg, args, true) as Promise<unknown>).catch(() => {
-          // The refresh failed: the stale entry stays until its window ends.
-        });
-      }
+      if (!flights.get(key)) refresh(key, thisArg, args);
       return { served: Promise.resolve(entry.value) };
     }
     return expiredFor < staleIfError ? entry : undefined;

@@ -5,8 +5,12 @@
 import 'reflect-metadata';
 import { container, injectable } from 'tsyringe';
 import {
+  Bulkhead,
+  BulkheadRejectedError,
   CacheKeyError,
   Cached,
+  CircuitBreaker,
+  CircuitOpenError,
   ConfigError,
   currentSignal,
   ExecutionUtils,
@@ -46,7 +50,32 @@ class Service {
   }
 }
 
+class Guarded {
+  @CircuitBreaker({ consecutiveFailures: 1, name: 'guarded' })
+  @Bulkhead({ maxConcurrent: 1 })
+  @Timeout({ ms: 100, adaptive: { percentile: 0.9, minSamples: 1 } })
+  async call(fail: boolean): Promise<string> {
+    if (fail) throw new Error('down');
+    return 'ok';
+  }
+}
+
+async function resilience(): Promise<void> {
+  const utils = ExecutionUtils.forTesting({ retryBudget: { ratio: 0.1 } });
+  container.registerInstance(ExecutionUtils, utils);
+  const guarded = new Guarded();
+  await guarded.call(true).catch(() => undefined);
+  const refused = await guarded.call(false).catch((e: unknown) => e);
+  if (!(refused instanceof CircuitOpenError) || utils.getCircuitState('guarded') !== 'open') {
+    throw new Error(`breaker failed: ${String(refused)}`);
+  }
+  utils.reset('guarded');
+  if ((await guarded.call(false)) !== 'ok') throw new Error('reset failed');
+  if (!(new BulkheadRejectedError('b', 1, 0) instanceof Error)) throw new Error('errors');
+}
+
 async function main(): Promise<void> {
+  await resilience();
   const clock = new ManualClock();
   container.registerInstance(ExecutionUtils, new ExecutionUtils({ clock, sleep: async () => {} }));
   const svc = container.resolve(Service);

@@ -165,3 +165,25 @@ describe('ttl as a function of the result', () => {
     await expect(new Prices().badTtl()).rejects.toMatchObject({ name: 'ConfigError' });
   });
 });
+
+describe('stale-while-revalidate with a method that throws before returning its promise', () => {
+  class Throwing {
+    calls = 0;
+
+    @Cached({ ttl: 1_000, staleWhileRevalidate: 5_000 })
+    get(): Promise<string> {
+      this.calls++;
+      if (this.calls > 1) throw new Error('thrown synchronously');
+      return Promise.resolve('first');
+    }
+  }
+
+  it('still serves the stale entry when the refresh throws synchronously', async () => {
+    const { clock } = rig();
+    const svc = new Throwing();
+    expect(await svc.get()).toBe('first');
+    await clock.advance(1_500);
+    expect(await svc.get()).toBe('first');
+    expect(svc.calls).toBe(2);
+  });
+});
