@@ -1,4 +1,3 @@
-import { signalOf } from '../cancellation';
 import { currentCancellation, currentContextFields } from '../context';
 import { BulkheadRejectedError } from '../errors';
 import type { Bulkhead } from '../resilience/bulkhead';
@@ -20,7 +19,7 @@ export function bulkheadStage(
     const priority = typeof asked === 'number' ? asked : defaultPriority;
     let release: () => void;
     try {
-      const slot = bulkhead.acquire(priority, signalOf(currentCancellation()));
+      const slot = bulkhead.acquire(priority, currentCancellation());
       release = typeof slot === 'function' ? slot : await slot;
     } catch (error) {
       if (error instanceof BulkheadRejectedError) onRejected();

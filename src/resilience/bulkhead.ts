@@ -1,3 +1,4 @@
+import { signalOf, type Cancellation } from '../cancellation';
 import { BulkheadRejectedError, ConfigError } from '../errors';
 
 /**
@@ -164,9 +165,10 @@ export class Bulkhead {
    * Never throws: every failure is a rejected Promise.
    *
    * @param priority this call's priority (higher runs first). Default: the bulkhead's `priority`.
-   * @param signal cancels the wait (not the call once it runs).
+   * @param signal cancels the wait (not the call once it runs): an `AbortSignal`, or a
+   *   cancellation scope whose signal is created only if the call has to wait.
    */
-  acquire(priority?: number, signal?: AbortSignal): Promise<() => void> | (() => void) {
+  acquire(priority?: number, signal?: Cancellation): Promise<() => void> | (() => void) {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const p = priority ?? this.priority;
     if (!isFiniteNumber(p)) {
@@ -186,7 +188,8 @@ export class Bulkhead {
         new BulkheadRejectedError(this.name, this.maxConcurrent, this.maxQueue),
       );
     }
-    return this.enqueue(p, signal);
+    // A scope's AbortSignal is made only now that the call has to wait.
+    return this.enqueue(p, signalOf(signal));
   }
 
   private enqueue(priority: number, signal: AbortSignal | undefined): Promise<Release> {

@@ -57,6 +57,15 @@ class Downstream {
   }
 }
 
+class Outer {
+  constructor(private readonly downstream: Downstream) {}
+
+  @Timeout(30)
+  async viaLimited(): Promise<string> {
+    return this.downstream.limited();
+  }
+}
+
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('circuit breaker in the pipeline', () => {
@@ -189,6 +198,23 @@ describe('bulkhead in the pipeline', () => {
     svc.gates[1]!.resolve('next');
     expect(await next).toBe('next');
     expect(svc.calls).toBe(2);
+  });
+
+  it('lets a queued call made inside a timed call leave when that call times out', async () => {
+    const { clock } = rig();
+    const svc = new Downstream();
+    const outer = new Outer(svc);
+    const running = svc.limited();
+    const nested = outer.viaLimited();
+    const outcome = expect(nested).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 30 });
+    await clock.advance(30);
+    await outcome;
+    const next = svc.limited();
+    svc.gates[0]!.resolve('first');
+    expect(await running).toBe('first');
+    await flush();
+    svc.gates[1]!.resolve('next');
+    expect(await next).toBe('next');
   });
 
   it('runs queued calls by the priority of their context, higher first', async () => {
