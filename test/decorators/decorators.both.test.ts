@@ -1,5 +1,12 @@
 import { ExecutionUtils, runWithContext } from '../../src';
-import { Base, Catalog, Derived, Flaky, compiledDecoratorForm } from '../fixtures/services';
+import {
+  Base,
+  Catalog,
+  Derived,
+  Flaky,
+  Guarded,
+  compiledDecoratorForm,
+} from '../fixtures/services';
 import { rig } from '../helpers';
 
 declare const DECORATOR_STANDARD: 'legacy' | 'standard';
@@ -96,5 +103,24 @@ describe('decorators (run under both decorator standards)', () => {
     expect(first.getStats().misses).toBe(1);
     expect(second.getStats().misses).toBe(1);
     expect(second).toBeInstanceOf(ExecutionUtils);
+  });
+
+  it('opens a circuit breaker after failures and stops the retries', async () => {
+    const { utils } = rig();
+    const guarded = new Guarded();
+    await expect(guarded.failing()).rejects.toThrow('down');
+    await expect(guarded.failing()).rejects.toMatchObject({ name: 'CircuitOpenError' });
+    expect(guarded.calls).toBe(2);
+    expect(utils.getCircuitState('guarded-both')).toBe('open');
+  });
+
+  it('rejects a call over the bulkhead at once', async () => {
+    rig();
+    const guarded = new Guarded();
+    const first = guarded.exclusive();
+    await expect(guarded.exclusive()).rejects.toMatchObject({ name: 'BulkheadRejectedError' });
+    await new Promise((resolve) => setImmediate(resolve));
+    guarded.release!();
+    expect(await first).toBe('done');
   });
 });
