@@ -87,7 +87,11 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets every queued promise callback run: a macrotask turn drains the microtask queue. */
+/**
+ * Lets every queued promise callback run: a macrotask turn drains the microtask queue. It needs
+ * the real `setImmediate`: with jest fake timers, leave `setImmediate` unfaked
+ * (`jest.useFakeTimers({ doNotFake: ['setImmediate'] })`) or use ManualClock instead of them.
+ */
 function flushMicrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
