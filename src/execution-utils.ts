@@ -286,7 +286,8 @@ export class ExecutionUtils {
 
   /**
    * Loads entries ahead of traffic, keyed like {@link generateCacheKey} so decorated calls hit
-   * them. Already cached entries are skipped; failures are counted, never thrown.
+   * them. Already cached entries are skipped (all of them when caching is off or the service is
+   * closed); failures are counted, never thrown.
    *
    * @example
    * await utils.warmUpCache([{ funcName: 'Reports.monthly', userId: 'u1', taskId: 't1',
@@ -295,10 +296,14 @@ export class ExecutionUtils {
   warmUpCache(ops: WarmUpOperation[], opts: WarmUpOptions = {}): Promise<WarmUpResult> {
     const concurrency = opts.concurrency ?? 10;
     checkPositiveInteger('concurrency', concurrency);
+    if (!this.store || this.closed) {
+      // Nothing can be cached (cacheSize 0, or closed): loading would only cost the backend.
+      return Promise.resolve({ warmed: 0, skipped: ops.length, failed: 0 });
+    }
     return warmUp(
       {
         keyOf: (op) => this.generateCacheKey(op.funcName, op.userId, op.taskId, op.args, op.kwargs),
-        has: (key) => !!this.store && this.store.has(key),
+        has: (key) => this.store!.has(key),
         set: (key, value, ttl) => this.addToCache(key, value, ttl),
       },
       ops,

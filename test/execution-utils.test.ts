@@ -938,3 +938,25 @@ describe('ExecutionUtils.wrap with a breaker and a bulkhead', () => {
     ).toBe('wrap(w).bulkhead.maxConcurrent');
   });
 });
+
+describe('warmUpCache when nothing can be cached', () => {
+  it.each([
+    ['with cacheSize 0', async () => rig({ cacheSize: 0 }).utils],
+    [
+      'after close()',
+      async () => {
+        const { utils } = rig();
+        await utils.close();
+        return utils;
+      },
+    ],
+  ])('skips every operation without calling it %s', async (_label, make) => {
+    const utils = await make();
+    const func = jest.fn(async () => 'v');
+    const result = await utils.warmUpCache([
+      { funcName: 'f', userId: 'u', taskId: 't', args: [1], func },
+    ]);
+    expect(result).toEqual({ warmed: 0, skipped: 1, failed: 0 });
+    expect(func).not.toHaveBeenCalled();
+  });
+});
