@@ -60,9 +60,8 @@ function isPermanent(error: unknown): boolean {
 /**
  * Calls `fn(thisArg, args)` up to `policy.attempts` times. Rethrows the last error unchanged when
  * attempts run out, the error is not retryable or the retry budget is spent; waits end when
- * `cancellation` aborts. With a
- * `deadline`, a wait that would end past it is not started: the call fails at once with a
- * `TimeoutError` whose `cause` is the last attempt's error.
+ * `cancellation` aborts. With a `deadline`, a wait that would end past it is not started: the call
+ * fails at once with a `TimeoutError` whose `cause` is the last attempt's error.
  */
 export async function retrying<T>(
   fn: (thisArg: unknown, args: unknown[]) => Promise<T>,
