@@ -1,11 +1,10 @@
 import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { container } from 'tsyringe';
-import { runWithContext } from '../../src';
-import { find, measureCases, type Case } from '../harness';
+import { find, measureCases } from '../harness';
 import { ratio, target } from '../model';
 import { registerUtils, RetrySvc } from '../services';
 import { CTX, makeResult, N, Plain, Q, QUERY, T, U, type Result } from '../workload';
-import { mismatch, type Scenario } from './scenario';
+import { checkedCases, type Call, type Scenario } from './scenario';
 
 const OURS = 'ours: @Retry, success on the first try';
 const COCKATIEL = 'cockatiel retry(handleAll, { maxAttempts: 2, ExponentialBackoff })';
@@ -30,7 +29,7 @@ export const retrySuccess: Scenario = {
         }
       }
     };
-    const calls: [string, Case['kind'], () => Promise<Result>][] = [
+    const calls: Call[] = [
       ['bare: await plain.get(...)', 'bare', () => plain.get(U, T, Q, N, QUERY)],
       [OURS, 'ours', () => svc.get(U, T, Q, N, QUERY)],
       [COCKATIEL, 'peer', () => policy.execute(() => plain.get(U, T, Q, N, QUERY))],
@@ -42,19 +41,7 @@ export const retrySuccess: Scenario = {
       ['hand-written for-loop', 'baseline', handWritten],
     ];
     const expected = makeResult(U, Q, N, QUERY);
-    await runWithContext(CTX, async () => {
-      for (const [name, , call] of calls) {
-        const problem = mismatch(await call(), expected);
-        if (problem) problems.push(`D / ${name}: ${problem}`);
-      }
-    });
-    const cases = calls.map(([name, kind, call]): Case => ({
-      name,
-      kind,
-      fn: async () => {
-        await call();
-      },
-    }));
+    const cases = await checkedCases('D', calls, expected, CTX, problems);
     const rows = await measureCases(esm, 'D', cases, budget, CTX, problems);
     return {
       rows,

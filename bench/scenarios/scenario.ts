@@ -1,3 +1,5 @@
+import { runWithContext, type ExecutionContext } from '../../src';
+import type { Case } from '../harness';
 import type { Esm } from '../esm';
 import type { Budget, ScenarioResult } from '../model';
 
@@ -25,3 +27,32 @@ export function activeTimeouts(): number {
 }
 
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One measured call of a scenario: its row name, its kind, and the call itself. */
+export type Call = [name: string, kind: Case['kind'], call: () => Promise<unknown>];
+
+/**
+ * Runs each call once in `ctx` and reports any that does not return `expected`, then turns the
+ * calls into measured cases (each op awaits its call).
+ */
+export async function checkedCases(
+  scenario: string,
+  calls: readonly Call[],
+  expected: unknown,
+  ctx: ExecutionContext,
+  problems: string[],
+): Promise<Case[]> {
+  await runWithContext(ctx, async () => {
+    for (const [name, , call] of calls) {
+      const problem = mismatch(await call(), expected);
+      if (problem) problems.push(`${scenario} / ${name}: ${problem}`);
+    }
+  });
+  return calls.map(([name, kind, call]): Case => ({
+    name,
+    kind,
+    fn: async () => {
+      await call();
+    },
+  }));
+}

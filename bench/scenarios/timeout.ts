@@ -1,11 +1,10 @@
 import { timeout, TimeoutStrategy } from 'cockatiel';
 import { container } from 'tsyringe';
-import { runWithContext } from '../../src';
-import { find, measureCases, type Case } from '../harness';
+import { find, measureCases } from '../harness';
 import { ratio, target } from '../model';
 import { registerUtils, TimeoutSvc } from '../services';
 import { CTX, makeResult, N, Plain, Q, QUERY, T, U, type Result } from '../workload';
-import { activeTimeouts, mismatch, tick, type Scenario } from './scenario';
+import { activeTimeouts, checkedCases, tick, type Call, type Scenario } from './scenario';
 
 const OURS = 'ours: @Timeout(5000), resolves at once';
 const COCKATIEL = 'cockatiel timeout(5000, Aggressive)';
@@ -35,7 +34,7 @@ export const timeoutResolved: Scenario = {
         clearTimeout(timer);
       }
     };
-    const calls: [string, Case['kind'], () => Promise<Result>][] = [
+    const calls: Call[] = [
       ['bare: await plain.get(...)', 'bare', () => plain.get(U, T, Q, N, QUERY)],
       [OURS, 'ours', () => svc.get(U, T, Q, N, QUERY)],
       [COCKATIEL, 'peer', () => policy.execute(() => plain.get(U, T, Q, N, QUERY))],
@@ -44,19 +43,7 @@ export const timeoutResolved: Scenario = {
     ];
     const timersBefore = activeTimeouts();
     const expected = makeResult(U, Q, N, QUERY);
-    await runWithContext(CTX, async () => {
-      for (const [name, , call] of calls) {
-        const problem = mismatch(await call(), expected);
-        if (problem) problems.push(`E / ${name}: ${problem}`);
-      }
-    });
-    const cases = calls.map(([name, kind, call]): Case => ({
-      name,
-      kind,
-      fn: async () => {
-        await call();
-      },
-    }));
+    const cases = await checkedCases('E', calls, expected, CTX, problems);
     const rows = await measureCases(esm, 'E', cases, budget, CTX, problems);
     await tick();
     const leaked = activeTimeouts() - timersBefore;
