@@ -36,6 +36,10 @@ export type {
   RetryOptions,
 } from './options';
 export type { Stats } from './observability/stats';
+export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker';
+export type { BulkheadOptions } from './resilience/bulkhead';
+export type { RetryBudgetOptions } from './resilience/retry-budget';
+export type { AdaptiveTimeoutOptions } from './resilience/latency-tracker';
 export type { WarmUpOperation, WarmUpOptions, WarmUpResult } from './cache/warm-up';
 export type { Clock } from './clock';
 export { systemClock } from './clock';
