@@ -47,6 +47,9 @@ export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
 /**
  * The context of the current call, or `undefined` outside any `runWithContext` and decorated
  * call. Inside a timed attempt its `signal` is the attempt's (as `currentSignal()`).
+ *
+ * @example
+ * const tenant = getExecutionContext()?.userId ?? 'anonymous';
  */
 export function getExecutionContext(): ExecutionContext | undefined {
   const frame = storage.getStore();

@@ -177,7 +177,12 @@ export class ExecutionUtils {
     return buildCacheKey(funcName, userId, taskId, args, kwargs);
   }
 
-  /** The cached value, or `undefined` when missing or expired. Counts a hit or a miss. */
+  /**
+   * The cached value, or `undefined` when missing or expired. Counts a hit or a miss.
+   *
+   * @example
+   * const report = utils.getFromCache<Report>(utils.generateCacheKey('Reports.monthly', 'u1', 't1', [2024]));
+   */
   getFromCache<T>(key: string): T | undefined {
     const value = this.store && !this.closed ? this.store.get(key) : MISS;
     if (value === MISS) {
@@ -188,7 +193,12 @@ export class ExecutionUtils {
     return value as T;
   }
 
-  /** Caches `value` under `key` for `ttl` ms (default `cacheTtl`; 0 = never expires). */
+  /**
+   * Caches `value` under `key` for `ttl` ms (default `cacheTtl`; 0 = never expires).
+   *
+   * @example
+   * utils.addToCache(utils.generateCacheKey('Rates.today', '', '', []), rates, 60_000);
+   */
   addToCache(key: string, value: unknown, ttl?: number): void {
     if (ttl !== undefined) checkNonNegativeMs('ttl', ttl);
     if (!this.store || this.closed) return;
@@ -277,6 +287,9 @@ export class ExecutionUtils {
   /**
    * Sets the per-attempt timeout of an operation (`Class.method`, a `@Timeout({ operation })`
    * name, or a `wrap` name); it beats the profile and the decorator, from the next call on.
+   *
+   * @example
+   * utils.setOperationTimeout('Search.query', 1_500);
    */
   setOperationTimeout(operation: string, ms: number): void {
     checkPositiveMs(`setOperationTimeout(${operation})`, ms);
@@ -312,7 +325,12 @@ export class ExecutionUtils {
     );
   }
 
-  /** The state of the circuit breaker `name`; `'closed'` for one no call has used yet. */
+  /**
+   * The state of the circuit breaker `name`; `'closed'` for one no call has used yet.
+   *
+   * @example
+   * if (utils.getCircuitState('Payments.charge') === 'open') showDegradedBanner();
+   */
   getCircuitState(name: string): CircuitState {
     return this.policies.circuitState(name);
   }
@@ -325,12 +343,23 @@ export class ExecutionUtils {
     this.policies.breaker(name).isolate();
   }
 
-  /** Closes the breaker `name` and forgets its failures (also ends an {@link isolate}). */
+  /**
+   * Closes the breaker `name` and forgets its failures (also ends an {@link isolate}).
+   *
+   * @example
+   * utils.isolate('Payments.charge'); // maintenance window
+   * utils.reset('Payments.charge');
+   */
   reset(name: string): void {
     this.policies.breaker(name).reset();
   }
 
-  /** Whether the service can serve: unhealthy once closed. */
+  /**
+   * Whether the service can serve: unhealthy once closed.
+   *
+   * @example
+   * app.get('/health', async () => utils.health());
+   */
   health(): Promise<HealthReport> {
     const report: HealthReport = {
       status: this.closed ? 'unhealthy' : 'healthy',
@@ -342,11 +371,23 @@ export class ExecutionUtils {
     return Promise.resolve(report);
   }
 
-  /** A snapshot of the counters, with `hitRate`. */
+  /**
+   * A snapshot of the counters, with `hitRate`.
+   *
+   * @example
+   * const { hitRate, retries, timeouts } = utils.getStats();
+   */
   getStats(): Stats {
     return snapshot(this.counters);
   }
 
+  /**
+   * The cache's size and an estimate of the memory its entries hold (walks the entries: call it
+   * for monitoring, not per request).
+   *
+   * @example
+   * const { cacheSize, cacheMemoryBytes } = utils.getMemoryStats();
+   */
   getMemoryStats(): MemoryStats {
     return {
       cacheSize: this.store?.size ?? 0,
@@ -356,7 +397,12 @@ export class ExecutionUtils {
     };
   }
 
-  /** Drops every entry. A load in flight when it runs will not write its (older) result back. */
+  /**
+   * Drops every entry. A load in flight when it runs will not write its (older) result back.
+   *
+   * @example
+   * afterEach(() => utils.clearCache());
+   */
   clearCache(): void {
     this.store?.clear();
     this.flights.clear();
@@ -365,6 +411,9 @@ export class ExecutionUtils {
   /**
    * Empties the cache and stops caching: later calls still run, with retry and timeouts, but
    * nothing is cached and `health()` reports unhealthy. Idempotent.
+   *
+   * @example
+   * process.on('SIGTERM', () => void utils.close());
    */
   close(): Promise<void> {
     this.closed = true;
