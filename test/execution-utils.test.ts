@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-  ConfigError,
-  ExecutionUtils,
-  TimeoutError,
-  runWithContext,
-  type WarmUpOperation,
-} from '../src';
+import { ExecutionUtils, TimeoutError, runWithContext, type WarmUpOperation } from '../src';
 import { Catalog } from './fixtures/services';
-import { deferred, rig } from './helpers';
+import { configErrorOf, deferred, rig } from './helpers';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -27,18 +21,6 @@ function op(overrides: Partial<WarmUpOperation> = {}): WarmUpOperation {
     func: (year: number) => `report-${year}`,
     ...overrides,
   };
-}
-
-/** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
-function configErrorOf(fn: () => unknown): ConfigError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  return thrown as ConfigError;
 }
 
 describe('ExecutionUtils.getFromCache / addToCache', () => {

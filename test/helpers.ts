@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
-import { ExecutionUtils, ManualClock, type ExecutionUtilsOptions } from '../src';
+import { ConfigError, ExecutionUtils, ManualClock, type ExecutionUtilsOptions } from '../src';
 
 export interface TestRig {
   utils: ExecutionUtils;
@@ -41,4 +41,16 @@ export function deferred<T>(): {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
+export function configErrorOf(fn: () => unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  return thrown as ConfigError;
 }

@@ -1,16 +1,5 @@
-import { ConfigError, ExecutionUtils, type ExecutionUtilsOptions } from '../src';
-
-/** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
-function configErrorOf(fn: () => unknown): ConfigError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  return thrown as ConfigError;
-}
+import { ExecutionUtils, type ExecutionUtilsOptions } from '../src';
+import { configErrorOf } from './helpers';
 
 describe('ExecutionUtils options', () => {
   it('applies the documented defaults when no option is given', () => {
