@@ -6,24 +6,52 @@ export interface Clock {
   /** Milliseconds on a monotonic scale; only differences are meaningful. */
   now(): number;
   /**
-   * Calls `callback` after `ms`. `keepAlive: false` must not keep the process alive (a guard
-   * timer); `true` may (a retry wait, which is the call's own pending work).
+   * Calls `callback` after `ms` (any finite duration, also past Node's 2^31-1 ms timer limit).
+   * The timer keeps the process alive: a caller awaiting a timed call must see its outcome, as
+   * with `asyncio.wait_for`. The library clears every timer as soon as its call settles.
    */
-  setTimer(callback: () => void, ms: number, keepAlive: boolean): unknown;
+  setTimer(callback: () => void, ms: number): unknown;
   /** Cancels a timer from `setTimer`; a no-op for one that already fired. */
   clearTimer(handle: unknown): void;
 }
 
-/** Real time: `performance.now()` and Node timers; guard timers are `unref()`ed. */
+/** The longest delay a Node timer takes; a longer one fires after ~1 ms (`TimeoutOverflowWarning`). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay past {@link MAX_TIMER_MS}, run as a chain of timers that each fit. */
+class LongTimer {
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly callback: () => void,
+    private readonly at: number,
+  ) {
+    this.timer = this.arm();
+  }
+
+  private arm(): NodeJS.Timeout {
+    const left = this.at - performance.now();
+    return left > MAX_TIMER_MS
+      ? setTimeout(() => (this.timer = this.arm()), MAX_TIMER_MS)
+      : setTimeout(this.callback, Math.max(0, left));
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Real time: `performance.now()` and Node timers (chained past Node's timer limit). */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer(callback, ms, keepAlive) {
-    const timer = setTimeout(callback, ms);
-    if (!keepAlive) timer.unref();
-    return timer;
+  setTimer(callback, ms) {
+    return ms > MAX_TIMER_MS
+      ? new LongTimer(callback, performance.now() + ms)
+      : setTimeout(callback, ms);
   },
   clearTimer(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
+    if (handle instanceof LongTimer) handle.clear();
+    else clearTimeout(handle as NodeJS.Timeout);
   },
 };
 
@@ -38,14 +66,10 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
       clock.clearTimer(timer);
       reject(signal!.reason);
     };
-    const timer = clock.setTimer(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      ms,
-      true,
-    );
+    const timer = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,5 +1,5 @@
 import { buildCacheKey } from './cache/cache-key';
-import { MemoryStore, MISS } from './cache/memory-store';
+import { MemoryStore, MISS, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
 import { SingleFlight } from './cache/single-flight';
 import {
   warmUp,
@@ -20,7 +20,13 @@ import type {
   TimeoutOptions,
 } from './decorators/types';
 import { toTimeoutOptions, validatePolicies } from './decorators/validate';
-import { checkNonNegativeMs, checkPositiveInteger, checkPositiveMs } from './validation';
+import {
+  checkFunction,
+  checkOptionsObject,
+  checkPositiveInteger,
+  checkTimeoutMs,
+  checkTtlMs,
+} from './validation';
 import {
   optionsFromEnv,
   resolveOptions,
@@ -75,6 +81,11 @@ export interface MemoryStats {
   maxCacheSize: number;
   /** A rough estimate of the bytes held by cache entries. */
   cacheMemoryBytes: number;
+  /**
+   * Bytes lru-cache reserves up front for `maxCacheSize` slots (~40 B each), held even while the
+   * cache is empty.
+   */
+  reservedBytes: number;
   /** Entries that will expire (TTL not 0). */
   ttlEntries: number;
 }
@@ -97,6 +108,8 @@ export class ExecutionUtils {
   private readonly store: MemoryStore | undefined;
   private readonly flights = new SingleFlight();
   private readonly operationTimeouts = new Map<string, number>();
+  /** Which method each operation name stands for in this service (see `claimOperation`). */
+  private readonly operationHolders = new Map<string, PipelineSpec>();
   private readonly retryRuntime: RetryRuntime;
   private readonly policies: PolicyRegistry;
   private pipelines = new WeakMap<object, Stage>();
@@ -200,7 +213,7 @@ export class ExecutionUtils {
    * utils.addToCache(utils.generateCacheKey('Rates.today', '', '', []), rates, 60_000);
    */
   addToCache(key: string, value: unknown, ttl?: number): void {
-    if (ttl !== undefined) checkNonNegativeMs('ttl', ttl);
+    if (ttl !== undefined) checkTtlMs('ttl', ttl);
     if (!this.store || this.closed) return;
     this.store.set(key, value, ttl);
     this.counters.sets++;
@@ -243,7 +256,8 @@ export class ExecutionUtils {
    * const page = await utils.withTimeout(2_000, (signal) => fetch(url, { signal }));
    */
   withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
-    checkPositiveMs('ms', ms);
+    checkTimeoutMs('ms', ms);
+    checkFunction('fn', fn);
     return withGuard(
       // Inside the attempt, currentSignal() is the attempt's own signal.
       () => fn(currentSignal()!),
@@ -269,7 +283,8 @@ export class ExecutionUtils {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     ...args: any[]
   ): Promise<T> {
-    checkPositiveMs('timeout', timeout);
+    checkFunction('fn', fn);
+    checkTimeoutMs('timeout', timeout);
     const operation = fn.name || 'executeWithRetryAndTimeout';
     const policy = resolveRetryPolicy({}, operation, this.options, this.policies);
     return retryWithinDeadline(
@@ -292,7 +307,7 @@ export class ExecutionUtils {
    * utils.setOperationTimeout('Search.query', 1_500);
    */
   setOperationTimeout(operation: string, ms: number): void {
-    checkPositiveMs(`setOperationTimeout(${operation})`, ms);
+    checkTimeoutMs(`setOperationTimeout(${operation})`, ms);
     this.operationTimeouts.set(operation, ms);
     this.pipelines = new WeakMap();
   }
@@ -393,6 +408,7 @@ export class ExecutionUtils {
       cacheSize: this.store?.size ?? 0,
       maxCacheSize: this.options.cacheSize,
       cacheMemoryBytes: this.store?.estimateBytes() ?? 0,
+      reservedBytes: (this.store?.max ?? 0) * RESERVED_BYTES_PER_SLOT,
       ttlEntries: this.store?.ttlEntries() ?? 0,
     };
   }
@@ -429,17 +445,24 @@ export class ExecutionUtils {
    * const getRates = utils.wrap(fetchRates, { name: 'rates', cache: { tenant: 'shared' }, retry: {}, timeout: 2_000 });
    */
   wrap<F extends AnyMethod>(fn: F, options: WrapOptions): F {
-    if (!options.name) throw new ConfigError('wrap.name', 'give the wrapped function a name');
+    checkFunction('wrap(fn)', fn);
+    checkOptionsObject('wrap options', options);
+    if (typeof options.name !== 'string' || !options.name) {
+      throw new ConfigError('wrap.name', 'give the wrapped function a name');
+    }
     const { name, cache, timeout, ...rest } = options;
     const policies: PolicySet = {
       ...rest,
       cache: cache === true ? {} : cache || undefined,
-      timeout: timeout === undefined ? undefined : toTimeoutOptions(timeout),
+      timeout:
+        timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrap(${name}).timeout`),
     };
     validatePolicies(policies, (policy) => `wrap(${name}).${policy}`);
     const spec: PipelineSpec = {
       ...policies,
       operation: policies.cache?.name ?? name,
+      identity: fn,
+      explicitName: true,
       original: fn,
       returnsPromise: isAsyncFunction(fn) ? true : undefined,
     };
@@ -454,11 +477,12 @@ export class ExecutionUtils {
   invokeDecorated(policies: MethodPolicies, thisArg: unknown, args: unknown[]): unknown {
     const compiled = this.pipelines.get(policies);
     if (compiled) return compiled(thisArg, args);
-    const operation =
-      policies.operation ?? (policies.operation = operationNameFor(policies, thisArg));
+    const operation = (policies.operation ??= operationNameFor(policies, thisArg));
     const spec: PipelineSpec = {
       ...policies,
       operation: operation ?? policies.methodName,
+      identity: policies,
+      explicitName: policies.cache?.name !== undefined,
       returnsPromise: declaredToReturnPromise(policies, thisArg),
     };
     // Until the declaring class is known, compile for this call only rather than remember a name.
@@ -487,8 +511,27 @@ export class ExecutionUtils {
       countTimeout: this.countTimeout,
       policies: this.policies,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
+      claimOperation: this.claimOperation,
     };
   }
+
+  /**
+   * Makes sure an operation name stands for one method in this service: two classes that share a
+   * name (two modules' `Repo`, minified classes all called `e`) would otherwise share entries,
+   * a breaker and a bulkhead. Names given on purpose (`@Cached({ name })`, `wrap`) may be shared.
+   */
+  private readonly claimOperation = (spec: PipelineSpec): void => {
+    const holder = this.operationHolders.get(spec.operation);
+    if (holder === undefined) this.operationHolders.set(spec.operation, spec);
+    else if (holder.identity !== spec.identity && !(holder.explicitName && spec.explicitName)) {
+      throw new ConfigError(
+        `operation ${spec.operation}`,
+        `two different methods are both named '${spec.operation}' (two classes with the same ` +
+          `name, or minified class names); give each its own name with @Cached({ name }) or ` +
+          `wrap(fn, { name })`,
+      );
+    }
+  };
 
   private readonly countTimeout = (): void => {
     this.counters.timeouts++;

@@ -43,4 +43,7 @@ export type { AdaptiveTimeoutOptions } from './resilience/latency-tracker';
 export type { WarmUpOperation, WarmUpOptions, WarmUpResult } from './cache/warm-up';
 export type { Clock } from './clock';
 export { systemClock } from './clock';
-export { ManualClock } from './testing/manual-clock';
+export {
+  /** @deprecated import it from 'execution-utils/testing' */
+  ManualClock,
+} from './testing/manual-clock';

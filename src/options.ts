@@ -5,20 +5,35 @@ import {
   type CircuitBreakerOptions,
 } from './resilience/circuit-breaker';
 import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
+import type { TenantMode } from './decorators/types';
 import { ConfigError } from './errors';
 import {
   checkFunction,
-  checkNonNegativeInteger,
   checkNonNegativeMs,
+  checkOneOf,
+  checkOptionsObject,
   checkPositiveInteger,
-  checkPositiveMs,
+  checkTimeoutMs,
+  checkTtlMs,
   fail,
   optional,
   type Check,
 } from './validation';
 
-const checkJitter: Check = (label, v) => {
-  if (v !== 'none' && v !== 'full' && v !== 'equal') fail(label, v, "'none', 'full' or 'equal'");
+const checkJitter = checkOneOf(['none', 'full', 'equal']);
+export const checkTenantMode = checkOneOf(['optional', 'required', 'shared']);
+
+/**
+ * The most entries `cacheSize` may ask for. lru-cache reserves ~40 B per slot up front (1e6 slots
+ * ~40 MB, 1e7 ~400 MB, even while empty: see `getMemoryStats().reservedBytes`); 1e8 would abort
+ * the process out of memory.
+ */
+export const MAX_CACHE_SIZE = 10_000_000;
+
+const checkCacheSize: Check = (label, v) => {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_CACHE_SIZE)) {
+    fail(label, v, `an integer from 0 to ${MAX_CACHE_SIZE}`);
+  }
 };
 
 /** How a retry wait is randomised after the exponential backoff is clamped. */
@@ -39,9 +54,15 @@ export interface RetryOptions {
   attempts: number;
   /** Base of the exponential backoff in ms: retry n waits `backoff * 2^(n-1)`. Default 1000. */
   backoff: number;
-  /** Lower clamp of a wait before jitter, in ms. Default 1000. */
+  /**
+   * Lower clamp of a wait before jitter, in ms. Default 1000. A `maxDelay` given below an
+   * inherited `minDelay` (one this policy did not set itself) lowers it.
+   */
   minDelay: number;
-  /** Upper clamp of a wait before jitter, in ms. Default 10_000. */
+  /**
+   * Upper clamp of a wait before jitter, in ms. Default 10_000. A `minDelay` given above an
+   * inherited `maxDelay` raises it.
+   */
   maxDelay: number;
   /** Default `'equal'`: see {@link ExecutionUtilsOptions.retryJitter}. */
   jitter: Jitter;
@@ -54,7 +75,7 @@ export interface RetryOptions {
   /**
    * A total deadline in ms over all attempts and waits (like `executeWithRetryAndTimeout`):
    * the running attempt is aborted, no wait runs past it, and the call fails with `TimeoutError`
-   * whose `cause` is the last attempt's error. Default: none.
+   * whose `cause` is the last attempt's error. Default: none (`0` or `Infinity` also mean none).
    */
   maxElapsed?: number;
   /**
@@ -67,9 +88,9 @@ export interface RetryOptions {
 /** Per-operation settings, keyed by operation name (`Class.method` by default). */
 export interface OperationProfile {
   retry?: Partial<RetryOptions>;
-  /** Per-attempt timeout in ms for `@Timeout` on this operation. */
+  /** Per-attempt timeout in ms for `@Timeout` on this operation (`0` or `Infinity`: none). */
   timeout?: number;
-  /** TTL in ms for `@Cached` on this operation. */
+  /** TTL in whole ms for `@Cached` on this operation (0 = never expires). */
   cacheTtl?: number;
   /** Settings of the circuit breaker of this name (they beat the decorator's). */
   circuitBreaker?: CircuitBreakerOptions;
@@ -80,10 +101,23 @@ export interface OperationProfile {
 }
 
 export interface ExecutionUtilsOptions {
-  /** Most entries the in-memory cache holds (LRU beyond that). Default 100; 0 disables caching. */
+  /**
+   * Most entries the in-memory cache holds (LRU beyond that). Default 100; 0 disables caching; at
+   * most 10,000,000 (lru-cache reserves ~40 B per slot up front, even while empty).
+   */
   cacheSize?: number;
-  /** Default time to live of a cache entry, in ms. Default 3_600_000 (1 h); 0 = never expires. */
+  /**
+   * Default time to live of a cache entry, in whole ms. Default 3_600_000 (1 h); 0 = never
+   * expires. An entry is a miss from the moment its TTL has passed (at exactly `ttl` ms).
+   */
   cacheTtl?: number;
+  /**
+   * Whose entries a `@Cached` call without its own `tenant` may be served: `'optional'` (the
+   * default) keys by the context's userId/taskId when there is one, so calls made outside
+   * `runWithContext` share entries; `'required'` runs such calls uncached; `'shared'` keys no
+   * tenant at all. Multi-tenant services should set `'required'`.
+   */
+  tenant?: TenantMode;
   /** Default total attempts of `@Retry`, including the first call. Default 3. */
   retryAttempts?: number;
   /** Default backoff base in ms: retry n waits `clamp(retryBackoff * 2^(n-1), min, max)`. Default 1000. */
@@ -98,7 +132,10 @@ export interface ExecutionUtilsOptions {
    * sooner than half its backoff. `'full'` waits 0..delay; `'none'` waits exactly the delay.
    */
   retryJitter?: Jitter;
-  /** Per-attempt timeout in ms used by `@Timeout()` without an argument. Default 30_000. */
+  /**
+   * Per-attempt timeout in ms used by `@Timeout()` without an argument. Default 30_000; `0` or
+   * `Infinity`: no limit.
+   */
   defaultTimeout?: number;
   /**
    * Caps retries at a share of the traffic, in one pool shared by every operation (a profile may
@@ -119,6 +156,7 @@ export interface ExecutionUtilsOptions {
 export const DEFAULTS = {
   cacheSize: 100,
   cacheTtl: 3_600_000,
+  tenant: 'optional' as TenantMode,
   retryAttempts: 3,
   retryBackoff: 1000,
   retryMinDelay: 1000,
@@ -129,6 +167,7 @@ export const DEFAULTS = {
 
 /** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
 export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
+  checkOptionsObject(where, r);
   optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
   optional(checkNonNegativeMs)(`${where}.backoff`, r.backoff);
   optional(checkNonNegativeMs)(`${where}.minDelay`, r.minDelay);
@@ -137,12 +176,21 @@ export function validateRetryOptions(r: Partial<RetryOptions>, where: string): v
   optional(checkFunction)(`${where}.retryOn`, r.retryOn);
   optional(checkFunction)(`${where}.onRetry`, r.onRetry);
   optional(checkFunction)(`${where}.retryAfter`, r.retryAfter);
-  optional(checkPositiveMs)(`${where}.maxElapsed`, r.maxElapsed);
-  if (r.minDelay !== undefined && r.maxDelay !== undefined && r.minDelay > r.maxDelay) {
-    throw new ConfigError(
-      `${where}.minDelay`,
-      `minDelay (${r.minDelay}) must not exceed maxDelay (${r.maxDelay})`,
-    );
+  optional(checkTimeoutMs)(`${where}.maxElapsed`, r.maxElapsed);
+  if (r.operation !== undefined && typeof r.operation !== 'string') {
+    fail(`${where}.operation`, r.operation, 'an operation profile name');
+  }
+  checkDelayOrder(r.minDelay, r.maxDelay, `${where}.minDelay`);
+}
+
+/** Refuses `minDelay > maxDelay` given together (in one place, so neither can lower the other). */
+export function checkDelayOrder(
+  minDelay: number | undefined,
+  maxDelay: number | undefined,
+  label: string,
+): void {
+  if (minDelay !== undefined && maxDelay !== undefined && minDelay > maxDelay) {
+    throw new ConfigError(label, `minDelay (${minDelay}) must not exceed maxDelay (${maxDelay})`);
   }
 }
 
@@ -155,22 +203,31 @@ export type ResolvedOptions = Required<
 
 /** Applies defaults and validates every option; throws `ConfigError` naming the first bad one. */
 export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions {
+  checkOptionsObject('ExecutionUtils options', options);
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  checkNonNegativeInteger('cacheSize', o.cacheSize);
-  checkNonNegativeMs('cacheTtl', o.cacheTtl);
+  checkCacheSize('cacheSize', o.cacheSize);
+  checkTtlMs('cacheTtl', o.cacheTtl);
+  checkTenantMode('tenant', o.tenant);
   checkPositiveInteger('retryAttempts', o.retryAttempts);
   checkNonNegativeMs('retryBackoff', o.retryBackoff);
   checkNonNegativeMs('retryMinDelay', o.retryMinDelay);
   checkNonNegativeMs('retryMaxDelay', o.retryMaxDelay);
   checkJitter('retryJitter', o.retryJitter);
-  checkPositiveMs('defaultTimeout', o.defaultTimeout);
+  checkTimeoutMs('defaultTimeout', o.defaultTimeout);
   if (o.retryMinDelay > o.retryMaxDelay) {
     throw new ConfigError(
       'retryMinDelay',
       `retryMinDelay (${o.retryMinDelay}) must not exceed retryMaxDelay (${o.retryMaxDelay})`,
     );
   }
-  if (options.retryBudget) validateRetryBudgetOptions(options.retryBudget, 'retryBudget');
+  optional(checkFunction)('sleep', options.sleep);
+  optional(checkFunction)('random', options.random);
+  if (options.clock !== undefined) checkClock(options.clock);
+  if (options.retryBudget !== undefined) {
+    checkOptionsObject('retryBudget', options.retryBudget);
+    validateRetryBudgetOptions(options.retryBudget, 'retryBudget');
+  }
+  if (options.operations !== undefined) checkOptionsObject('operations', options.operations);
   const operations = { ...(options.operations ?? {}) };
   for (const [name, profile] of Object.entries(operations)) {
     validateOperationProfile(name, profile);
@@ -178,6 +235,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   return {
     cacheSize: o.cacheSize,
     cacheTtl: o.cacheTtl,
+    tenant: o.tenant,
     retryAttempts: o.retryAttempts,
     retryBackoff: o.retryBackoff,
     retryMinDelay: o.retryMinDelay,
@@ -189,48 +247,82 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   };
 }
 
+function checkClock(clock: unknown): void {
+  const c = clock as Partial<Clock> | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.now !== 'function' ||
+    typeof c.setTimer !== 'function' ||
+    typeof c.clearTimer !== 'function'
+  ) {
+    fail('clock', clock, 'a Clock (now, setTimer and clearTimer methods)');
+  }
+}
+
 export function validateOperationProfile(name: string, profile: OperationProfile): void {
-  if (profile.retry) validateRetryOptions(profile.retry, `operations.${name}.retry`);
-  optional(checkPositiveMs)(`operations.${name}.timeout`, profile.timeout);
-  optional(checkNonNegativeMs)(`operations.${name}.cacheTtl`, profile.cacheTtl);
   const where = `operations.${name}`;
-  if (profile.circuitBreaker) {
+  checkOptionsObject(where, profile);
+  if (profile.retry !== undefined) validateRetryOptions(profile.retry, `${where}.retry`);
+  optional(checkTimeoutMs)(`${where}.timeout`, profile.timeout);
+  optional(checkTtlMs)(`${where}.cacheTtl`, profile.cacheTtl);
+  if (profile.circuitBreaker !== undefined) {
+    checkOptionsObject(`${where}.circuitBreaker`, profile.circuitBreaker);
     validateCircuitBreakerOptions(profile.circuitBreaker, `${where}.circuitBreaker`);
   }
-  if (profile.bulkhead) validateBulkheadOptions(profile.bulkhead, `${where}.bulkhead`);
-  if (profile.retryBudget) validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
+  if (profile.bulkhead !== undefined) {
+    checkOptionsObject(`${where}.bulkhead`, profile.bulkhead);
+    validateBulkheadOptions(profile.bulkhead, `${where}.bulkhead`);
+  }
+  if (profile.retryBudget !== undefined) {
+    checkOptionsObject(`${where}.retryBudget`, profile.retryBudget);
+    validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Environment variables read by `ExecutionUtils.fromEnv`; durations there are in SECONDS. */
+/**
+ * Environment variables read by `ExecutionUtils.fromEnv`. Durations there are in SECONDS (as in
+ * the original), in steps of 0.001; an error quotes the variable's own text and unit.
+ */
 const ENV_VARIABLES = [
   {
     variable: 'EXECUTION_CACHE_SIZE',
     option: 'cacheSize',
     seconds: false,
-    check: checkNonNegativeInteger,
+    check: checkCacheSize,
+    expected: `an integer from 0 to ${MAX_CACHE_SIZE}`,
   },
-  { variable: 'EXECUTION_CACHE_TTL', option: 'cacheTtl', seconds: true, check: checkNonNegativeMs },
+  {
+    variable: 'EXECUTION_CACHE_TTL',
+    option: 'cacheTtl',
+    seconds: true,
+    check: checkTtlMs,
+    expected: 'seconds >= 0 in steps of 0.001 (0 = never expires)',
+  },
   {
     variable: 'EXECUTION_RETRY_ATTEMPTS',
     option: 'retryAttempts',
     seconds: false,
     check: checkPositiveInteger,
+    expected: 'an integer >= 1',
   },
   {
     variable: 'EXECUTION_RETRY_BACKOFF',
     option: 'retryBackoff',
     seconds: true,
     check: checkNonNegativeMs,
+    expected: 'finite seconds >= 0',
   },
   {
     variable: 'EXECUTION_DEFAULT_TIMEOUT',
     option: 'defaultTimeout',
     seconds: true,
-    check: checkPositiveMs,
+    check: checkTimeoutMs,
+    expected: 'seconds >= 0 (0 or Infinity = no limit)',
   },
 ] as const;
 
@@ -243,16 +335,27 @@ export function optionsFromEnv(
   overrides: ExecutionUtilsOptions = {},
 ): ExecutionUtilsOptions {
   const fromEnv: Record<string, number> = {};
-  for (const { variable, option, seconds, check } of ENV_VARIABLES) {
+  for (const { variable, option, seconds, check, expected } of ENV_VARIABLES) {
     const raw = env[variable]?.trim();
     if (!raw) continue;
-    const parsed = Number(raw);
-    if (!Number.isFinite(parsed)) {
-      fail(variable, raw, seconds ? 'a number of seconds' : 'a number');
+    const value = seconds ? secondsToMs(Number(raw)) : Number(raw);
+    try {
+      check(variable, value);
+    } catch {
+      fail(variable, raw, expected);
     }
-    const value = seconds ? Math.round(parsed * 1000) : parsed;
-    check(variable, value);
     fromEnv[option] = value;
   }
   return { ...fromEnv, ...stripUndefined(overrides) };
+}
+
+/**
+ * Seconds to ms, kept fractional unless it is within float noise of whole ms
+ * (`0.001 * 1000 = 1.0000000000000002`): `0.0004` s stays 0.4 ms, which a TTL refuses, rather
+ * than rounding to 0 (never expires).
+ */
+function secondsToMs(seconds: number): number {
+  const ms = seconds * 1000;
+  const whole = Math.round(ms);
+  return Math.abs(ms - whole) < 1e-6 ? whole : ms;
 }

@@ -1,5 +1,10 @@
 import { ConfigError } from './errors';
 
+/**
+ * The one home of "expected X, got Y": every option, argument and environment variable is checked
+ * by a {@link Check} built here, so the same rule reads the same way wherever it is broken.
+ */
+
 /** Checks one value; `label` is what the error names (an option or an environment variable). */
 export type Check = (label: string, value: unknown) => void;
 
@@ -7,26 +12,92 @@ export const fail = (label: string, value: unknown, expected: string): never => 
   throw new ConfigError(label, `expected ${expected}, got ${describe(value)}`);
 };
 
-const describe = (value: unknown): string =>
-  typeof value === 'string' ? `'${value}'` : String(value);
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
 
-const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+/** The rule a number must follow; `expected` is how the error message states it. */
+interface NumberRule {
+  readonly expected: string;
+  readonly min: number;
+  readonly minExclusive?: boolean;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** Whether `Infinity` is allowed (it never is for integers). */
+  readonly infinite?: boolean;
+}
 
-export const checkNonNegativeInteger: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isInteger(v) || v < 0) fail(label, v, 'an integer >= 0');
-};
-export const checkPositiveInteger: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isInteger(v) || v < 1) fail(label, v, 'an integer >= 1');
-};
-export const checkNonNegativeMs: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isFinite(v) || v < 0) fail(label, v, 'a finite number of ms >= 0');
-};
-export const checkPositiveMs: Check = (label, v) => {
-  if (!isNumber(v) || !Number.isFinite(v) || v <= 0) fail(label, v, 'a finite number of ms > 0');
-};
+function numberCheck(rule: NumberRule): Check {
+  const { expected, min, minExclusive = false, max = Infinity, integer = false } = rule;
+  return (label, v) => {
+    const ok =
+      typeof v === 'number' &&
+      (minExclusive ? v > min : v >= min) &&
+      v <= max &&
+      (integer ? Number.isInteger(v) : rule.infinite ? !Number.isNaN(v) : Number.isFinite(v));
+    if (!ok) fail(label, v, expected);
+  };
+}
+
+export const checkNonNegativeInteger = numberCheck({
+  expected: 'an integer >= 0',
+  min: 0,
+  integer: true,
+});
+export const checkPositiveInteger = numberCheck({
+  expected: 'an integer >= 1',
+  min: 1,
+  integer: true,
+});
+export const checkFiniteNumber = numberCheck({ expected: 'a finite number', min: -Infinity });
+export const checkNonNegativeNumber = numberCheck({ expected: 'a finite number >= 0', min: 0 });
+/** A factor such as a backoff multiplier. */
+export const checkMultiplier = numberCheck({ expected: 'a finite number >= 1', min: 1 });
+export const checkNonNegativeMs = numberCheck({ expected: 'a finite number of ms >= 0', min: 0 });
+export const checkPositiveMs = numberCheck({
+  expected: 'a finite number of ms > 0',
+  min: 0,
+  minExclusive: true,
+});
+/** A time to live: lru-cache counts whole milliseconds. */
+export const checkTtlMs = numberCheck({
+  expected: 'a whole number of ms >= 0 (0 = never expires)',
+  min: 0,
+  integer: true,
+});
+/** A timeout or deadline: `0` and `Infinity` both mean "no limit". */
+export const checkTimeoutMs = numberCheck({
+  expected: 'a number of ms >= 0 (0 or Infinity = no limit)',
+  min: 0,
+  infinite: true,
+});
+
+export function checkFraction(upperInclusive: boolean): Check {
+  return (label, v) => {
+    const ok = typeof v === 'number' && v > 0 && (upperInclusive ? v <= 1 : v < 1);
+    if (!ok) fail(label, v, `a fraction in (0, 1${upperInclusive ? ']' : ')'}`);
+  };
+}
+
 export const checkFunction: Check = (label, v) => {
   if (typeof v !== 'function') fail(label, v, 'a function');
 };
+
+/** A non-null, non-array object: the options bag of a decorator or of the service. */
+export const checkOptionsObject: Check = (label, v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(label, v, 'an options object');
+};
+
+export function checkOneOf(values: readonly string[]): Check {
+  const expected = values.map((v) => `'${v}'`).join(', ');
+  return (label, v) => {
+    if (typeof v !== 'string' || !values.includes(v)) fail(label, v, `one of ${expected}`);
+  };
+}
 
 /** Wraps a check so that `undefined` (an unset option) passes. */
 export const optional =

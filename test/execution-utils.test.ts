@@ -103,10 +103,10 @@ describe('ExecutionUtils.getFromCache / addToCache', () => {
     expect(utils.getMemoryStats().cacheSize).toBe(1);
   });
 
-  it('keeps an entry until its ttl has passed and drops it 1 ms later', async () => {
+  it('keeps an entry until 1 ms before its ttl and drops it at exactly ttl (as cachetools)', async () => {
     const { utils, clock } = rig();
     utils.addToCache('k', 'v', 1000);
-    await clock.advance(1000);
+    await clock.advance(999);
     expect(utils.getFromCache('k')).toBe('v');
     await clock.advance(1);
     expect(utils.getFromCache('k')).toBeUndefined();
@@ -115,7 +115,7 @@ describe('ExecutionUtils.getFromCache / addToCache', () => {
   it('applies the cacheTtl option when addToCache is given no ttl', async () => {
     const { utils, clock } = rig({ cacheTtl: 5000 });
     utils.addToCache('k', 'v');
-    await clock.advance(5000);
+    await clock.advance(4999);
     expect(utils.getFromCache('k')).toBe('v');
     await clock.advance(1);
     expect(utils.getFromCache('k')).toBeUndefined();
@@ -124,7 +124,7 @@ describe('ExecutionUtils.getFromCache / addToCache', () => {
   it('applies the default cacheTtl of one hour when neither ttl nor cacheTtl is given', async () => {
     const { utils, clock } = rig();
     utils.addToCache('k', 'v');
-    await clock.advance(3_600_000);
+    await clock.advance(3_599_999);
     expect(utils.getFromCache('k')).toBe('v');
     await clock.advance(1);
     expect(utils.getFromCache('k')).toBeUndefined();
@@ -227,6 +227,7 @@ describe('ExecutionUtils with cacheSize 0 (caching disabled)', () => {
       cacheSize: 0,
       maxCacheSize: 0,
       cacheMemoryBytes: 0,
+      reservedBytes: 0,
       ttlEntries: 0,
     });
   });
@@ -239,8 +240,14 @@ describe('ExecutionUtils.getMemoryStats', () => {
       cacheSize: 0,
       maxCacheSize: 50,
       cacheMemoryBytes: 0,
+      reservedBytes: 50 * 40,
       ttlEntries: 0,
     });
+  });
+
+  it('reports what lru-cache reserves up front for a large, empty cache', () => {
+    const { utils } = rig({ cacheSize: 1_000_000 });
+    expect(utils.getMemoryStats().reservedBytes).toBeGreaterThanOrEqual(30_000_000);
   });
 
   it('counts entries in cacheSize and reports the default maxCacheSize of 100', () => {
@@ -648,7 +655,7 @@ describe('ExecutionUtils.warmUpCache', () => {
   it('applies a per-op ttl to the entry it warms', async () => {
     const { utils, clock } = rig();
     await utils.warmUpCache([op({ args: [1], ttl: 500 }), op({ args: [2] })]);
-    await clock.advance(500);
+    await clock.advance(499);
     const key1 = utils.generateCacheKey('Reports.monthly', 'u1', 't1', [1]);
     const key2 = utils.generateCacheKey('Reports.monthly', 'u1', 't1', [2]);
     expect(utils.getFromCache(key1)).toBe('report-1');
@@ -798,10 +805,18 @@ describe('ExecutionUtils.wrap', () => {
     expect(configErrorOf(() => utils.wrap(async () => 1, { name: '' })).option).toBe('wrap.name');
   });
 
-  it('rejects timeout 0 with ConfigError naming the wrapped timeout', () => {
+  it('rejects a negative timeout with ConfigError naming the wrapped timeout', () => {
     const { utils } = rig();
-    expect(configErrorOf(() => utils.wrap(async () => 1, { name: 'w', timeout: 0 })).option).toBe(
+    expect(configErrorOf(() => utils.wrap(async () => 1, { name: 'w', timeout: -1 })).option).toBe(
       'wrap(w).timeout.ms',
+    );
+  });
+
+  it('rejects a timeout given as a string with ConfigError, instead of using the default', () => {
+    const { utils } = rig();
+    const timeout = '100' as unknown as number;
+    expect(configErrorOf(() => utils.wrap(async () => 1, { name: 'w', timeout })).option).toBe(
+      'wrap(w).timeout',
     );
   });
 });

@@ -6,6 +6,7 @@ describe('ExecutionUtils options', () => {
     expect(new ExecutionUtils().options).toEqual({
       cacheSize: 100,
       cacheTtl: 3_600_000,
+      tenant: 'optional',
       retryAttempts: 3,
       retryBackoff: 1000,
       retryMinDelay: 1000,
@@ -32,6 +33,7 @@ describe('ExecutionUtils options', () => {
       retryMaxDelay: 5,
       retryJitter: 'full',
       defaultTimeout: 0.5,
+      tenant: 'required',
     };
     expect(new ExecutionUtils(options).options).toEqual({ ...options, operations: {} });
   });
@@ -64,15 +66,28 @@ describe('ExecutionUtils options', () => {
       'retryJitter',
       'random',
     ],
-    ['defaultTimeout 0', { defaultTimeout: 0 }, 'defaultTimeout', '0'],
     ['defaultTimeout -1', { defaultTimeout: -1 }, 'defaultTimeout', '-1'],
     ['defaultTimeout NaN', { defaultTimeout: NaN }, 'defaultTimeout', 'NaN'],
-    ['defaultTimeout Infinity', { defaultTimeout: Infinity }, 'defaultTimeout', 'Infinity'],
     [
-      'operation profile timeout 0',
-      { operations: { op: { timeout: 0 } } },
+      'operation profile timeout -1',
+      { operations: { op: { timeout: -1 } } },
       'operations.op.timeout',
-      '0',
+      '-1',
+    ],
+    ['cacheSize past the ceiling', { cacheSize: 10_000_001 }, 'cacheSize', '10000001'],
+    ['cacheSize 1e12', { cacheSize: 1e12 }, 'cacheSize', '1000000000000'],
+    ['fractional cacheTtl', { cacheTtl: 1.5 }, 'cacheTtl', '1.5'],
+    [
+      'unknown tenant mode',
+      { tenant: 'none' as ExecutionUtilsOptions['tenant'] },
+      'tenant',
+      'none',
+    ],
+    [
+      'string defaultTimeout',
+      { defaultTimeout: '100' as unknown as number },
+      'defaultTimeout',
+      "'100'",
     ],
   ])('rejects %s with ConfigError naming the option and the value', (_, options, option, bad) => {
     const error = configErrorOf(() => new ExecutionUtils(options));
@@ -148,6 +163,7 @@ describe('ExecutionUtils.fromEnv', () => {
       retryMaxDelay: 10_000,
       retryJitter: 'equal',
       defaultTimeout: 3000,
+      tenant: 'optional',
       operations: {},
     });
   });
@@ -165,11 +181,29 @@ describe('ExecutionUtils.fromEnv', () => {
     ['EXECUTION_RETRY_BACKOFF', '-1'],
     ['EXECUTION_DEFAULT_TIMEOUT', 'abc'],
     ['EXECUTION_DEFAULT_TIMEOUT', '-1'],
-    ['EXECUTION_DEFAULT_TIMEOUT', '0'],
+    ['EXECUTION_CACHE_SIZE', '1e8'],
+    ['EXECUTION_CACHE_TTL', '0.0004'],
   ])('rejects %s=%p with ConfigError naming the variable and the value', (variable, raw) => {
     const error = configErrorOf(() => ExecutionUtils.fromEnv({ [variable]: raw }));
     expect(error.option).toBe(variable);
     expect(error.message).toContain(raw);
+  });
+
+  it('reports a bad duration in the seconds it was given, not in ms', () => {
+    const error = configErrorOf(() => ExecutionUtils.fromEnv({ EXECUTION_CACHE_TTL: '-3' }));
+    expect(error.message).toContain("got '-3'");
+    expect(error.message).not.toContain('3000');
+    expect(error.message).toContain('seconds');
+  });
+
+  it('reads EXECUTION_DEFAULT_TIMEOUT=0 as no time limit', () => {
+    expect(ExecutionUtils.fromEnv({ EXECUTION_DEFAULT_TIMEOUT: '0' }).options.defaultTimeout).toBe(
+      0,
+    );
+  });
+
+  it('reads EXECUTION_CACHE_TTL=0.001 as 1 ms despite float noise', () => {
+    expect(ExecutionUtils.fromEnv({ EXECUTION_CACHE_TTL: '0.001' }).options.cacheTtl).toBe(1);
   });
 
   it('lets overrides beat the environment', () => {

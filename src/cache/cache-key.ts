@@ -198,6 +198,8 @@ type Ancestors = number | object[];
 
 /** Containers nested this deep are encoded again with the full chain, to look for a cycle. */
 const UNTRACKED_DEPTH = 64;
+/** Deeper arguments are refused: encoding them would overflow the stack. */
+export const MAX_KEY_DEPTH = 1000;
 const TOO_DEEP = 'nested too deep to check without tracking';
 
 function encodeRoot<T>(value: T, encode: (value: T, ancestors: Ancestors) => Encoded): Encoded {
@@ -233,6 +235,9 @@ function encodeObject(object: object, ancestors: Ancestors): Encoded {
   if (typeof ancestors === 'number') {
     if (ancestors >= UNTRACKED_DEPTH) return new Unkeyable(TOO_DEEP);
     return encodeContents(object, proto, ancestors + 1);
+  }
+  if (ancestors.length >= MAX_KEY_DEPTH) {
+    return new Unkeyable(`nested more than ${MAX_KEY_DEPTH} levels deep`);
   }
   if (ancestors.includes(object)) {
     return new Unkeyable('a circular reference (an object that contains itself)');

@@ -84,11 +84,14 @@ export class MemoryStore {
     // reading a character makes V8 flatten it, so the entry keeps only the text.
     key.charCodeAt(0);
     const boxed = value === undefined ? UNDEFINED : value;
+    const now = this.clock.now();
+    // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
+    // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
+    const start = now - EXPIRE_AT_TTL_MS;
     if (grace > 0 && ttl > 0) {
-      const entry = new StaleEntry(boxed, this.clock.now() + ttl);
-      this.lru.set(key, entry, { ttl: ttl + grace });
+      this.lru.set(key, new StaleEntry(boxed, now + ttl), { ttl: ttl + grace, start });
     } else {
-      this.lru.set(key, boxed as object, { ttl });
+      this.lru.set(key, boxed as object, { ttl, start });
     }
   }
 
@@ -124,8 +127,12 @@ export class MemoryStore {
   }
 }
 
-// lru-cache's own arrays and map slot per entry, measured at ~53 B on Node 20.
+/** Far below a clock tick, far above float noise at clock magnitudes (~1e9 ms). */
+const EXPIRE_AT_TTL_MS = 1e-4;
+// lru-cache's map slot and key/value references per entry, measured at ~53 B on Node 20.
 const ENTRY_OVERHEAD_BYTES = 56;
+/** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
+export const RESERVED_BYTES_PER_SLOT = 40;
 const MAX_ESTIMATE_DEPTH = 8;
 
 function estimateValueBytes(value: unknown, depth: number): number {

@@ -10,6 +10,8 @@ export class Flight<T> extends CancelScope {
   private execution!: Promise<T>;
   private waiting = 0;
   private committed: boolean;
+  /** @internal Set by `SingleFlight.track`: frees the key once every caller has left. */
+  onAbandoned: (() => void) | undefined;
 
   /** `cancellable`: whether the work runs inside this flight's scope (its first caller can leave). */
   constructor(cancellable: boolean) {
@@ -43,7 +45,12 @@ export class Flight<T> extends CancelScope {
   /** @internal A waiter left through its own abort. */
   leave(reason: unknown): void {
     this.waiting--;
-    if (this.waiting === 0 && !this.committed) this.cancel(reason);
+    if (this.waiting === 0 && !this.committed) {
+      this.cancel(reason);
+      // Nobody waits for this work any more: a caller who comes now must start fresh work, not
+      // inherit an abort (or an unretried failure) that was never its own.
+      this.onAbandoned?.();
+    }
   }
 }
 
@@ -77,7 +84,10 @@ class Waiter<T> implements Abandonable {
   }
 }
 
-/** The flights in progress, by key; a key is free again as soon as its execution settles. */
+/**
+ * The flights in progress, by key; a key is free again as soon as its execution settles, or as
+ * soon as every caller of it has left.
+ */
 export class SingleFlight {
   private readonly inflight = new Map<string, Flight<unknown>>();
 
@@ -110,6 +120,7 @@ export class SingleFlight {
       ),
     );
     this.inflight.set(key, flight as Flight<unknown>);
+    flight.onAbandoned = () => this.finish(key, flight as Flight<unknown>);
   }
 
   private finish(key: string, flight: Flight<unknown>): void {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import type { PolicySet } from './types';
-import { createTrampoline, policiesOf } from '../pipeline/trampoline';
+import { createTrampoline, ownerOf, policiesOf } from '../pipeline/trampoline';
 
 /** The policies each decorator records, by kind. */
 type PolicyKinds = Required<PolicySet>;
@@ -24,13 +24,24 @@ export function recordPolicy<K extends keyof PolicyKinds>(
       if (context.kind !== 'method') {
         throw new ConfigError(decorator, `decorates methods only, not a ${context.kind}`);
       }
-      return attach(args[0], String(context.name), kind, policy, decorator);
+      const trampoline = attach(args[0], String(context.name), kind, policy, decorator);
+      const policies = policiesOf(trampoline)!;
+      // The declaring class is not passed to standard decorators: learn it from the first
+      // instance built (or the class itself, for a static method), before any call can run.
+      if (!policies.owner && context.addInitializer) {
+        context.addInitializer(function (this: unknown) {
+          ownerOf(policies, this);
+        });
+      }
+      return trampoline;
     }
     const descriptor = args[2] as PropertyDescriptor | undefined;
     if (!descriptor || typeof descriptor.value !== 'function') {
       throw new ConfigError(decorator, `decorates methods only (${String(args[1])} is not one)`);
     }
     descriptor.value = attach(descriptor.value, String(args[1]), kind, policy, decorator);
+    // Legacy decorators receive the declaring prototype (or the class, for a static method).
+    policiesOf(descriptor.value)!.owner ??= args[0] as object;
     return undefined;
   };
 }
@@ -51,6 +62,10 @@ function attach<K extends keyof PolicyKinds>(
   return trampoline;
 }
 
-function isStandardContext(arg: unknown): arg is { kind: string; name: string | symbol } {
+function isStandardContext(arg: unknown): arg is {
+  kind: string;
+  name: string | symbol;
+  addInitializer?: (initializer: (this: unknown) => void) => void;
+} {
   return typeof arg === 'object' && arg !== null && 'kind' in arg && 'name' in arg;
 }

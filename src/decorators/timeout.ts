@@ -14,7 +14,7 @@ import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
  * }
  */
 export function Timeout(options: number | TimeoutOptions = {}): PolicyDecorator<AsyncMethod> {
-  const spec = toTimeoutOptions(options);
+  const spec = toTimeoutOptions(options, '@Timeout');
   validatePolicies({ timeout: spec }, () => '@Timeout');
   return recordPolicy('timeout', spec, '@Timeout') as PolicyDecorator<AsyncMethod>;
 }

@@ -1,45 +1,77 @@
-import { ConfigError } from '../errors';
-import { validateRetryOptions } from '../options';
+import { checkTenantMode, validateRetryOptions } from '../options';
 import { validateBulkheadOptions } from '../resilience/bulkhead';
 import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { validateAdaptiveTimeoutOptions } from '../resilience/latency-tracker';
-import { checkNonNegativeMs, checkPositiveMs, optional } from '../validation';
+import {
+  checkFunction,
+  checkOptionsObject,
+  checkTimeoutMs,
+  checkTtlMs,
+  fail,
+  optional,
+  type Check,
+} from '../validation';
 import type { CachedOptions, PolicySet, TimeoutOptions } from './types';
 
 /**
  * Checks what a method (decorators) or a wrapped function (`wrap`) asks for, when it is declared,
  * so a bad option fails at class definition rather than at the first call. `where` names it in
- * errors, e.g. `@Retry` or `wrap(rates)`.
+ * errors, e.g. `@Retry` or `wrap(rates)`. Values come from JavaScript too: every type is checked.
  */
 export function validatePolicies(set: PolicySet, where: (policy: string) => string): void {
-  if (set.cache) validateCachedOptions(set.cache, where('cache'));
-  if (typeof set.retry === 'object') validateRetryOptions(set.retry, where('retry'));
-  if (set.timeout) validateTimeoutOptions(set.timeout, where('timeout'));
-  if (typeof set.breaker === 'object') {
-    validateCircuitBreakerOptions(set.breaker, where('breaker'));
+  if (set.cache !== undefined) validateCachedOptions(set.cache, where('cache'));
+  if (set.retry !== undefined) {
+    if (typeof set.retry === 'string') checkName(where('retry'), set.retry);
+    else validateRetryOptions(set.retry, where('retry'));
   }
-  if (set.bulkhead) validateBulkheadOptions(set.bulkhead, where('bulkhead'));
+  if (set.timeout !== undefined) validateTimeoutOptions(set.timeout, where('timeout'));
+  if (set.breaker !== undefined) {
+    const label = where('breaker');
+    if (typeof set.breaker === 'string') checkName(label, set.breaker);
+    else {
+      checkOptionsObject(label, set.breaker);
+      optional(checkName)(`${label}.name`, set.breaker.name);
+      validateCircuitBreakerOptions(set.breaker, label);
+    }
+  }
+  if (set.bulkhead !== undefined) {
+    const label = where('bulkhead');
+    checkOptionsObject(label, set.bulkhead);
+    optional(checkName)(`${label}.name`, set.bulkhead.name);
+    validateBulkheadOptions(set.bulkhead, label);
+  }
 }
 
+/** A name (operation, profile, breaker): a non-empty string. */
+const checkName: Check = (label, v) => {
+  if (typeof v !== 'string' || v === '') fail(label, v, 'a non-empty name');
+};
+
 function validateCachedOptions(options: CachedOptions, where: string): void {
-  if (typeof options.ttl !== 'function') optional(checkNonNegativeMs)(`${where}.ttl`, options.ttl);
-  optional(checkNonNegativeMs)(`${where}.staleWhileRevalidate`, options.staleWhileRevalidate);
-  optional(checkNonNegativeMs)(`${where}.staleIfError`, options.staleIfError);
-  const { tenant } = options;
-  if (tenant !== undefined && !['optional', 'required', 'shared'].includes(tenant)) {
-    throw new ConfigError(
-      `${where}.tenant`,
-      `expected 'optional', 'required' or 'shared', got '${String(tenant)}'`,
-    );
-  }
+  checkOptionsObject(where, options);
+  if (typeof options.ttl !== 'function') optional(checkTtlMs)(`${where}.ttl`, options.ttl);
+  optional(checkTtlMs)(`${where}.staleWhileRevalidate`, options.staleWhileRevalidate);
+  optional(checkTtlMs)(`${where}.staleIfError`, options.staleIfError);
+  optional(checkName)(`${where}.name`, options.name);
+  optional(checkFunction)(`${where}.key`, options.key);
+  optional(checkFunction)(`${where}.cacheIf`, options.cacheIf);
+  optional(checkTenantMode)(`${where}.tenant`, options.tenant);
 }
 
 function validateTimeoutOptions(options: TimeoutOptions, where: string): void {
-  optional(checkPositiveMs)(`${where}.ms`, options.ms);
-  if (options.adaptive) validateAdaptiveTimeoutOptions(options.adaptive, `${where}.adaptive`);
+  optional(checkTimeoutMs)(`${where}.ms`, options.ms);
+  optional(checkName)(`${where}.operation`, options.operation);
+  if (options.adaptive !== undefined) {
+    checkOptionsObject(`${where}.adaptive`, options.adaptive);
+    validateAdaptiveTimeoutOptions(options.adaptive, `${where}.adaptive`);
+  }
 }
 
-/** `@Timeout(ms)` and `wrap({ timeout: ms })` mean `{ ms }`. */
-export function toTimeoutOptions(spec: number | TimeoutOptions): TimeoutOptions {
-  return typeof spec === 'number' ? { ms: spec } : spec;
+/** `@Timeout(ms)` and `wrap({ timeout: ms })` mean `{ ms }`; anything else must be options. */
+export function toTimeoutOptions(spec: number | TimeoutOptions, where: string): TimeoutOptions {
+  if (typeof spec === 'number') return { ms: spec };
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    fail(where, spec, 'a number of ms or { ms?, operation?, adaptive? }');
+  }
+  return spec;
 }

@@ -3,15 +3,20 @@ import { MISS, type MemoryStore, type StaleEntry } from '../cache/memory-store';
 import { Flight, type SingleFlight } from '../cache/single-flight';
 import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
-import type { CachedOptions } from '../decorators/types';
+import type { CachedOptions, TenantMode } from '../decorators/types';
 import type { Counters } from '../observability/stats';
 import type { Stage } from './stage';
 import type { Clock } from '../clock';
-import { checkNonNegativeMs } from '../validation';
+import type { ExecutionContext } from '../context';
+
+/** What a throwing `key` function stands for: a symbol, which no cache key can encode. */
+const UNKEYABLE = Symbol('execution-utils.unkeyable');
 
 export interface CacheStageConfig {
   readonly operation: string;
   readonly options: CachedOptions;
+  /** The decorator's `tenant`, else the service's default. */
+  readonly tenant: TenantMode;
   /** Resolved TTL (profile, decorator or default): ms, or a function of the result. */
   readonly ttl: NonNullable<CachedOptions['ttl']>;
   readonly clock: Clock;
@@ -31,8 +36,8 @@ export interface CacheStageConfig {
  * the second.
  */
 export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
-  const { operation, store, flights, counters, ttl, clock } = config;
-  const { tenant = 'optional', key: keyFn, cacheIf } = config.options;
+  const { operation, store, flights, counters, ttl, clock, tenant } = config;
+  const { key: keyFn, cacheIf } = config.options;
   const { staleWhileRevalidate = 0, staleIfError = 0 } = config.options;
   const grace = Math.max(staleWhileRevalidate, staleIfError);
   let returnsPromise = config.returnsPromise;
@@ -47,25 +52,43 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       taskId = ctx?.taskId ?? '';
       if (tenant === 'required' && !userId) return undefined;
     }
-    return buildKey(userId, taskId, keyFn ? [keyFn(args, ctx ?? {})] : args);
+    return buildKey(userId, taskId, keyFn ? [keyOfCall(args, ctx)] : args);
+  };
+
+  /** The user's `key` function; one that throws makes the call unkeyable (it runs uncached). */
+  const keyOfCall = (args: unknown[], ctx: ExecutionContext | undefined): unknown => {
+    try {
+      return keyFn!(args, ctx ?? {});
+    } catch {
+      return UNKEYABLE;
+    }
   };
 
   const save = (key: string, value: unknown, epoch: number): void => {
     // An entry loaded across a clearCache() belongs to the data before it: drop it.
     if (store.epoch !== epoch) return;
-    if (cacheIf && !cacheIf(value)) {
+    const entryTtl = admit(value);
+    if (entryTtl === undefined) {
       counters.refused++;
       return;
     }
-    store.set(key, value, ttlOf(value), grace);
+    store.set(key, value, entryTtl, grace);
     counters.sets++;
   };
 
-  const ttlOf = (value: unknown): number => {
-    if (typeof ttl !== 'function') return ttl;
-    const chosen = ttl(value);
-    checkNonNegativeMs(`@Cached(${operation}).ttl(result)`, chosen);
-    return chosen;
+  /**
+   * The TTL to cache `value` for, or undefined to keep it out: `cacheIf` said no, or threw, or
+   * `ttl(result)` threw or gave no valid TTL. The caller gets its result either way.
+   */
+  const admit = (value: unknown): number | undefined => {
+    try {
+      if (cacheIf && !cacheIf(value)) return undefined;
+      if (typeof ttl !== 'function') return ttl;
+      const chosen = ttl(value);
+      return Number.isInteger(chosen) && chosen >= 0 ? chosen : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   /** Starts one flight for `key`: the work in `scope` (or the caller's frame), saved on success. */

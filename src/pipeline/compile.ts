@@ -20,6 +20,10 @@ import type { Stage } from './stage';
 /** What one method (or wrapped function) asks for. */
 export interface PipelineSpec extends Readonly<PolicySet> {
   readonly operation: string;
+  /** What the operation name stands for: the decorated method's record, or a wrapped function. */
+  readonly identity: object;
+  /** Whether the name was given on purpose (`@Cached({ name })`, `wrap`), so it may be shared. */
+  readonly explicitName: boolean;
   readonly original: AnyMethod;
   /** true/false when it is known whether `original` returns a Promise. */
   readonly returnsPromise?: boolean;
@@ -38,6 +42,8 @@ export interface PipelineRuntime {
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
   readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
+  /** Throws `ConfigError` when another method already stands for `spec.operation`. */
+  readonly claimOperation: (spec: PipelineSpec) => void;
 }
 
 /**
@@ -65,6 +71,7 @@ export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): S
 }
 
 function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
+  runtime.claimOperation(spec);
   const { operation, original } = spec;
   const { countTimeout } = runtime;
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
@@ -123,6 +130,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     stage = cacheStage(stage, {
       operation,
       options: spec.cache,
+      tenant: spec.cache.tenant ?? runtime.options.tenant,
       ttl: resolveCacheTtl(spec.cache.ttl, operation, runtime.options),
       clock: runtime.clock,
       store: runtime.cache.store,

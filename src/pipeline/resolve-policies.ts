@@ -1,6 +1,6 @@
 import type { CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import { ConfigError } from '../errors';
-import { validateRetryOptions, type ResolvedOptions } from '../options';
+import type { ResolvedOptions, RetryOptions } from '../options';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
 
@@ -23,19 +23,45 @@ export function resolveRetryPolicy(
       `operation profile '${spec}' has no retry settings; add operations['${spec}'].retry`,
     );
   }
-  const policy: RetryPolicy = {
+  const defaults: RetryOptions = {
     attempts: options.retryAttempts,
     backoff: options.retryBackoff,
     minDelay: options.retryMinDelay,
     maxDelay: options.retryMaxDelay,
     jitter: options.retryJitter,
-    ...(typeof spec === 'string' ? {} : definedOnly(spec)),
-    ...definedOnly(profile ?? {}),
+  };
+  const layers = [typeof spec === 'string' ? {} : spec, profile ?? {}];
+  return {
+    ...mergeRetryLayers(defaults, layers),
     operation: profileName,
     budget: policies.retryBudget(profileName),
   };
-  validateRetryOptions(policy, `retry policy of ${operation}`);
-  return policy;
+}
+
+/**
+ * Lays retry settings over `defaults`, lowest precedence first. A delay clamp given by a later
+ * layer beats the other clamp inherited from an earlier one: `{ maxDelay: 500 }` over the default
+ * `minDelay` of 1000 lowers it to 500 (as tenacity's `wait_exponential(max=0.5)` works), and a
+ * `minDelay` above an inherited `maxDelay` raises it. Each layer is validated on its own where it
+ * is declared, so both clamps from one layer are already in order.
+ */
+export function mergeRetryLayers(
+  defaults: RetryOptions,
+  layers: readonly Partial<RetryOptions>[],
+): RetryOptions {
+  const merged = { ...defaults };
+  let minFrom = -1;
+  let maxFrom = -1;
+  layers.forEach((layer, i) => {
+    Object.assign(merged, definedOnly(layer));
+    if (layer.minDelay !== undefined) minFrom = i;
+    if (layer.maxDelay !== undefined) maxFrom = i;
+  });
+  if (merged.minDelay > merged.maxDelay) {
+    if (maxFrom > minFrom) merged.minDelay = merged.maxDelay;
+    else merged.maxDelay = merged.minDelay;
+  }
+  return merged;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AnyMethod } from '../decorators/types';
-import { declaringOwner, type MethodPolicies } from './trampoline';
+import { ownerOf, type MethodPolicies } from './trampoline';
 
 export function isAsyncFunction(fn: AnyMethod): boolean {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]';
@@ -19,7 +19,7 @@ export function declaredToReturnPromise(
   if (isAsyncFunction(policies.original)) return true;
   const getMetadata = (Reflect as { getMetadata?: (k: string, t: object, p: string) => unknown })
     .getMetadata;
-  const owner = declaringOwner(policies, thisArg);
+  const owner = ownerOf(policies, thisArg);
   if (!getMetadata || !owner) return undefined;
   const declared = getMetadata('design:returntype', owner, policies.methodName);
   if (typeof declared !== 'function') return undefined;

@@ -7,6 +7,11 @@ export interface MethodPolicies extends PolicySet {
   readonly methodName: string;
   /** The trampoline installed in place of `original`. */
   readonly trampoline: AnyMethod;
+  /**
+   * The prototype (or, for a static method, the class) that declares the method: given to legacy
+   * decorators, learned by standard ones when the first instance is built, else from `this`.
+   */
+  owner?: object;
   /** `Class.method` (or `@Cached({ name })`), known once the declaring class has been found. */
   operation?: string;
 }
@@ -63,10 +68,15 @@ export function declaringOwner(policies: MethodPolicies, thisArg: unknown): obje
   return undefined;
 }
 
-/** `Class.method` for the declaring class, or undefined when `thisArg` does not lead to it. */
+/** The declaring prototype or class, once known (from decoration, or by walking from `thisArg`). */
+export function ownerOf(policies: MethodPolicies, thisArg: unknown): object | undefined {
+  return (policies.owner ??= declaringOwner(policies, thisArg));
+}
+
+/** `Class.method` for the declaring class, or undefined when it is not known yet. */
 export function operationNameFor(policies: MethodPolicies, thisArg: unknown): string | undefined {
   if (policies.cache?.name) return policies.cache.name;
-  const owner = declaringOwner(policies, thisArg);
+  const owner = ownerOf(policies, thisArg);
   if (!owner) return undefined;
   const cls =
     typeof owner === 'function'

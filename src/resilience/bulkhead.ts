@@ -1,5 +1,11 @@
 import { signalOf, type Cancellation } from '../cancellation';
-import { BulkheadRejectedError, ConfigError } from '../errors';
+import { BulkheadRejectedError } from '../errors';
+import {
+  checkFiniteNumber,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  optional,
+} from '../validation';
 
 /**
  * Limits how many calls run at once (and how many may wait), so that one slow dependency cannot
@@ -33,23 +39,9 @@ const DEFAULTS = { maxConcurrent: 100, maxQueue: 0, priority: 0 } as const;
  * `${where}.maxConcurrent`, `${where}.maxQueue` or `${where}.priority`. Unset options are fine.
  */
 export function validateBulkheadOptions(o: BulkheadOptions, where: string): void {
-  if (o.maxConcurrent !== undefined && !(isInteger(o.maxConcurrent) && o.maxConcurrent >= 1)) {
-    fail(`${where}.maxConcurrent`, o.maxConcurrent, 'an integer >= 1');
-  }
-  if (o.maxQueue !== undefined && !(isInteger(o.maxQueue) && o.maxQueue >= 0)) {
-    fail(`${where}.maxQueue`, o.maxQueue, 'an integer >= 0');
-  }
-  if (o.priority !== undefined && !isFiniteNumber(o.priority)) {
-    fail(`${where}.priority`, o.priority, 'a finite number');
-  }
-}
-
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-
-function fail(label: string, value: unknown, expected: string): never {
-  const shown = typeof value === 'string' ? `'${value}'` : String(value);
-  throw new ConfigError(label, `expected ${expected}, got ${shown}`);
+  optional(checkPositiveInteger)(`${where}.maxConcurrent`, o.maxConcurrent);
+  optional(checkNonNegativeInteger)(`${where}.maxQueue`, o.maxQueue);
+  optional(checkFiniteNumber)(`${where}.priority`, o.priority);
 }
 
 /** Gives a slot back; calling it again does nothing. */
@@ -171,13 +163,10 @@ export class Bulkhead {
   acquire(priority?: number, signal?: Cancellation): Promise<() => void> | (() => void) {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const p = priority ?? this.priority;
-    if (!isFiniteNumber(p)) {
-      return Promise.reject(
-        new ConfigError(
-          `Bulkhead(${this.name}).acquire(priority)`,
-          `expected a finite number, got ${String(p)}`,
-        ),
-      );
+    try {
+      checkFiniteNumber(`Bulkhead(${this.name}).acquire(priority)`, p);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (this.active < this.maxConcurrent) {
       this.active++;

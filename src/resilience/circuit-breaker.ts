@@ -1,7 +1,15 @@
 import type { Clock } from '../clock';
 import { CircuitOpenError, ConfigError } from '../errors';
 import { SlidingCounts } from './sliding-counts';
-import { checkNonNegativeMs, checkPositiveInteger, checkPositiveMs } from '../validation';
+import {
+  checkFraction,
+  checkFunction,
+  checkMultiplier,
+  checkNonNegativeMs,
+  checkPositiveInteger,
+  checkPositiveMs,
+  optional,
+} from '../validation';
 
 /**
  * When a circuit breaker stops letting calls through, and how it finds out that the dependency
@@ -82,45 +90,21 @@ declare const permitBrand: unique symbol;
  */
 export type Permit = number & { readonly [permitBrand]: true };
 
-const invalid = (label: string, value: unknown, expected: string): never => {
-  throw new ConfigError(label, `expected ${expected}, got ${String(value)}`);
-};
-
 /**
  * Validates circuit breaker options; throws `ConfigError` naming the first bad option as
  * `${where}.option`, e.g. `operations.payments.circuitBreaker.windowMs`. Undefined options are
  * left to their defaults.
  */
 export function validateCircuitBreakerOptions(o: CircuitBreakerOptions, where: string): void {
-  if (o.consecutiveFailures !== undefined) {
-    checkPositiveInteger(`${where}.consecutiveFailures`, o.consecutiveFailures);
-  }
-  const threshold = o.failureRateThreshold;
-  if (
-    threshold !== undefined &&
-    !(typeof threshold === 'number' && threshold > 0 && threshold <= 1)
-  ) {
-    invalid(`${where}.failureRateThreshold`, threshold, 'a fraction in (0, 1]');
-  }
-  if (o.minimumCalls !== undefined) checkPositiveInteger(`${where}.minimumCalls`, o.minimumCalls);
-  if (o.windowMs !== undefined) checkPositiveMs(`${where}.windowMs`, o.windowMs);
-  if (o.halfOpenAfter !== undefined) checkNonNegativeMs(`${where}.halfOpenAfter`, o.halfOpenAfter);
-  const backoff = o.halfOpenBackoff;
-  if (
-    backoff !== undefined &&
-    !(typeof backoff === 'number' && backoff >= 1 && backoff < Infinity)
-  ) {
-    invalid(`${where}.halfOpenBackoff`, backoff, 'a finite number >= 1');
-  }
-  if (o.maxHalfOpenAfter !== undefined) {
-    checkNonNegativeMs(`${where}.maxHalfOpenAfter`, o.maxHalfOpenAfter);
-  }
-  if (o.halfOpenMaxCalls !== undefined) {
-    checkPositiveInteger(`${where}.halfOpenMaxCalls`, o.halfOpenMaxCalls);
-  }
-  if (o.isFailure !== undefined && typeof o.isFailure !== 'function') {
-    invalid(`${where}.isFailure`, o.isFailure, 'a function');
-  }
+  optional(checkPositiveInteger)(`${where}.consecutiveFailures`, o.consecutiveFailures);
+  optional(checkFraction(true))(`${where}.failureRateThreshold`, o.failureRateThreshold);
+  optional(checkPositiveInteger)(`${where}.minimumCalls`, o.minimumCalls);
+  optional(checkPositiveMs)(`${where}.windowMs`, o.windowMs);
+  optional(checkNonNegativeMs)(`${where}.halfOpenAfter`, o.halfOpenAfter);
+  optional(checkMultiplier)(`${where}.halfOpenBackoff`, o.halfOpenBackoff);
+  optional(checkNonNegativeMs)(`${where}.maxHalfOpenAfter`, o.maxHalfOpenAfter);
+  optional(checkPositiveInteger)(`${where}.halfOpenMaxCalls`, o.halfOpenMaxCalls);
+  optional(checkFunction)(`${where}.isFailure`, o.isFailure);
   if (
     o.halfOpenAfter !== undefined &&
     o.maxHalfOpenAfter !== undefined &&

@@ -1,12 +1,13 @@
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
 import { retrying, type Deadline, type RetryPolicy, type RetryRuntime } from './retry';
-import { withGuard } from './timeout';
+import { isUnlimited, withGuard } from './timeout';
 
 /**
  * Retries `attempt` under ONE deadline of `ms` over the whole call: the running attempt and any
  * wait are aborted when it passes, no wait is started that would end past it, and the call
- * rejects with `TimeoutError` whose `cause` is the last attempt's error.
+ * rejects with `TimeoutError` whose `cause` is the last attempt's error. `0` or `Infinity`: no
+ * deadline (the retries alone bound the call).
  */
 export function retryWithinDeadline<T>(
   attempt: (thisArg: unknown, args: unknown[]) => Promise<T>,
@@ -18,13 +19,13 @@ export function retryWithinDeadline<T>(
   clock: Clock,
   onTimeout: () => void,
 ): Promise<T> {
-  const deadline: Deadline = { at: clock.now() + ms, ms };
+  const deadline: Deadline | undefined = isUnlimited(ms) ? undefined : { at: clock.now() + ms, ms };
   return withGuard(
     // Inside the guard, the current cancellation is the deadline's: waits end with it.
     (t, a) => retrying(attempt, t, a, policy, runtime, currentCancellation(), deadline),
     thisArg,
     args,
-    { ms, operation: policy.operation, clock, onTimeout, cause: () => deadline.lastError },
+    { ms, operation: policy.operation, clock, onTimeout, cause: () => deadline?.lastError },
     currentCancellation(),
   );
 }

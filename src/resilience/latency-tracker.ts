@@ -1,5 +1,12 @@
 import { ConfigError } from '../errors';
-import { checkPositiveInteger, checkPositiveMs, fail } from '../validation';
+import {
+  checkFraction,
+  checkMultiplier,
+  checkPositiveInteger,
+  checkPositiveMs,
+  fail,
+  optional,
+} from '../validation';
 
 /**
  * How an adaptive timeout follows the latency of its operation: the per-attempt limit is
@@ -57,26 +64,15 @@ export const ADAPTIVE_TIMEOUT_DEFAULTS = {
  * {@link LatencyTracker} constructor.
  */
 export function validateAdaptiveTimeoutOptions(o: AdaptiveTimeoutOptions, where: string): void {
-  const { percentile, multiplier } = o;
-  if (
-    percentile !== undefined &&
-    !(typeof percentile === 'number' && percentile > 0 && percentile < 1)
-  ) {
-    fail(`${where}.percentile`, percentile, 'a fraction in (0, 1)');
-  }
-  if (
-    multiplier !== undefined &&
-    !(typeof multiplier === 'number' && multiplier >= 1 && multiplier < Infinity)
-  ) {
-    fail(`${where}.multiplier`, multiplier, 'a finite number >= 1');
-  }
-  if (o.min !== undefined) checkPositiveMs(`${where}.min`, o.min);
-  if (o.max !== undefined) checkPositiveMs(`${where}.max`, o.max);
+  optional(checkFraction(false))(`${where}.percentile`, o.percentile);
+  optional(checkMultiplier)(`${where}.multiplier`, o.multiplier);
+  optional(checkPositiveMs)(`${where}.min`, o.min);
+  optional(checkPositiveMs)(`${where}.max`, o.max);
   if (o.min !== undefined && o.max !== undefined && o.min > o.max) {
     fail(`${where}.min`, o.min, `a number of ms <= max (${o.max})`);
   }
-  if (o.minSamples !== undefined) checkPositiveInteger(`${where}.minSamples`, o.minSamples);
-  if (o.window !== undefined) checkPositiveInteger(`${where}.window`, o.window);
+  optional(checkPositiveInteger)(`${where}.minSamples`, o.minSamples);
+  optional(checkPositiveInteger)(`${where}.window`, o.window);
   const minSamples = o.minSamples ?? ADAPTIVE_TIMEOUT_DEFAULTS.minSamples;
   const window = o.window ?? ADAPTIVE_TIMEOUT_DEFAULTS.window;
   if (window < minSamples) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { ConfigError } from '../errors';
+import { checkNonNegativeNumber, checkPositiveMs, optional } from '../validation';
 import { SlidingCounts } from './sliding-counts';
 
 /**
@@ -34,22 +34,9 @@ const DEFAULTS = { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 } as const;
  * `${where}.ratio`, `${where}.minPerSecond` or `${where}.windowMs`. Unset options are fine.
  */
 export function validateRetryBudgetOptions(o: RetryBudgetOptions, where: string): void {
-  checkOptional(`${where}.ratio`, o.ratio, (v) => v >= 0, 'a finite number >= 0');
-  checkOptional(`${where}.minPerSecond`, o.minPerSecond, (v) => v >= 0, 'a finite number >= 0');
-  checkOptional(`${where}.windowMs`, o.windowMs, (v) => v > 0, 'a finite number of ms > 0');
-}
-
-function checkOptional(
-  label: string,
-  value: unknown,
-  inRange: (v: number) => boolean,
-  expected: string,
-): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value)) {
-    const shown = typeof value === 'string' ? `'${value}'` : String(value);
-    throw new ConfigError(label, `expected ${expected}, got ${shown}`);
-  }
+  optional(checkNonNegativeNumber)(`${where}.ratio`, o.ratio);
+  optional(checkNonNegativeNumber)(`${where}.minPerSecond`, o.minPerSecond);
+  optional(checkPositiveMs)(`${where}.windowMs`, o.windowMs);
 }
 
 /**

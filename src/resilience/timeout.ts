@@ -4,8 +4,14 @@ import { runInScope } from '../context';
 import { TimeoutError } from '../errors';
 import { isThenable } from '../is-thenable';
 
+/** `0` and `Infinity` mean "no time limit" wherever a timeout or deadline is given. */
+export function isUnlimited(ms: number): boolean {
+  return ms === 0 || ms === Infinity;
+}
+
 /** How a guarded piece of work is bounded. */
 export interface TimeoutGuard {
+  /** The limit in ms; `0` or `Infinity`: none (the work still gets a cancellable scope). */
   readonly ms: number;
   readonly operation: string;
   readonly clock: Clock;
@@ -69,7 +75,8 @@ class GuardedAttempt<T> extends CancelScope implements Abandonable {
   }
 
   start(): void {
-    this.timer = this.guard.clock.setTimer(() => this.timeOut(), this.guard.ms, false);
+    const { clock, ms } = this.guard;
+    if (!isUnlimited(ms)) this.timer = clock.setTimer(() => this.timeOut(), ms);
     if (this.parent) link(this.parent, this);
   }
 
@@ -104,7 +111,7 @@ class GuardedAttempt<T> extends CancelScope implements Abandonable {
   private finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.guard.clock.clearTimer(this.timer);
+    if (this.timer !== undefined) this.guard.clock.clearTimer(this.timer);
     if (this.parent) unlink(this.parent, this);
     return true;
   }

@@ -872,4 +872,13 @@ describe('cycle detection past the untracked depth', () => {
     expect((error as CacheKeyError).path).toBe(`args[0]${'.next'.repeat(101)}`);
     expect((error as CacheKeyError).message).toContain('circular');
   });
+
+  it('refuses a 20,000-deep argument with CacheKeyError instead of overflowing the stack', () => {
+    expect(() => buildCacheKey('f', '', '', [nest(20_000, 1)])).toThrow(CacheKeyError);
+    expect(() => buildCacheKey('f', '', '', [nest(20_000, 1)])).toThrow(/1000 levels/);
+  });
+
+  it('still keys an argument exactly 1000 levels deep', () => {
+    expect(buildCacheKey('f', '', '', [nest(999, 1)])).toMatch(/^#/);
+  });
 });

@@ -1,15 +1,61 @@
 #!/usr/bin/env bash
-# Packs the library, installs the tarball into a fresh project with its peer dependencies,
-# compiles consumer.ts with experimentalDecorators and runs it. `npm run test:consumer`.
+# Packs the library once, installs the tarball into a fresh project with its peer dependencies and
+# checks it the way users adopt it. `npm run test:consumer`.
+#   (a) CommonJS + experimentalDecorators: consumer.ts, compiled with examples/tsconfig.recommended.json
+#   (b) ES module + TypeScript 5 standard decorators: esm-consumer.mts, with tsconfig.esm.json
+#       (skipLibCheck off: every shipped declaration file is type-checked too)
+#   (c) plain .mjs: named imports, and import/require giving one module instance (same-instance.mjs)
+#   (d) types: both entry points under node10, node16, nodenext and bundler; the deprecation
+# Each consumer runs a cached, a retried and a timed-out call and exits non-zero on a failure.
+# The temporary project is removed on exit, whatever happens.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
+here="$root/test/consumer"
+work=$(mktemp -d "${TMPDIR:-/tmp}/execution-utils-consumer.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+SECONDS=0
+step() { printf '== %-58s (%2ds)\n' "$1" "$SECONDS"; }
+
+step 'npm pack (prepack: clean build)'
 tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
+listing=$(tar -tzf "$work/$tarball")
+if unexpected=$(grep -Ev '^package/(dist/.+\.(js|d\.ts)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$' <<<"$listing"); then
+  echo "the tarball ships unexpected files:" >&2
+  echo "$unexpected" >&2
+  exit 1
+fi
+for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/testing/index.d.ts LICENSE CHANGELOG.md; do
+  grep -qx "package/$required" <<<"$listing" || { echo "the tarball lacks $required" >&2; exit 1; }
+done
+
+step "npm install $tarball + peers"
 cd "$work"
-npm init -y >/dev/null
-npm install --silent --no-audit --no-fund "./$tarball" tsyringe@^4.10 reflect-metadata@^0.2 typescript@~5.9.3 @types/node@^20
-cp "$root/test/consumer/consumer.ts" .
-npx tsc --strict --experimentalDecorators --emitDecoratorMetadata --target ES2022 --module commonjs \
-  --moduleResolution node --esModuleInterop --skipLibCheck consumer.ts
-node consumer.js
+printf '{ "name": "consumer-check", "version": "1.0.0", "private": true, "type": "commonjs" }\n' >package.json
+npm install --prefer-offline --no-audit --no-fund --silent "./$tarball" \
+  tsyringe@^4.10 reflect-metadata@^0.2 typescript@~5.9.3 @types/node@^20
+
+mkdir -p cjs/src esm/src
+cp "$root/examples/tsconfig.recommended.json" cjs/tsconfig.json
+cp "$here/consumer.ts" cjs/src/
+cp "$here/tsconfig.esm.json" esm/tsconfig.json
+cp "$here/esm-consumer.mts" esm/src/
+cp "$here/same-instance.mjs" "$here/types-check.mjs" .
+
+step 'tsc: (a) recommended tsconfig, (b) standard decorators'
+npx tsc -p cjs &
+cjs_tsc=$!
+esm_status=0
+npx tsc -p esm || esm_status=$?
+wait "$cjs_tsc"
+[ "$esm_status" -eq 0 ] || exit "$esm_status"
+
+step '(a) CommonJS + experimentalDecorators'
+node cjs/dist/consumer.js
+step '(b) ES module + standard decorators'
+node esm/dist/esm-consumer.mjs
+step '(c) named ESM imports, one module instance'
+node same-instance.mjs
+step '(d) type resolution and deprecation'
+node types-check.mjs
+step 'all consumer checks passed'

@@ -1,6 +1,7 @@
 /**
- * A consumer project's code, compiled against the packed tarball with experimentalDecorators
- * (see check.sh): every public name used exactly as the README writes it.
+ * A consumer project's code, compiled against the packed tarball with experimentalDecorators and
+ * examples/tsconfig.recommended.json (see check.sh): every public name used exactly as the README
+ * writes it, and a cached, a retried and a timed-out call checked on a ManualClock.
  */
 import 'reflect-metadata';
 import { container, injectable } from 'tsyringe';
@@ -60,6 +61,71 @@ class Guarded {
   }
 }
 
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`consumer (cjs): ${what}`);
+}
+
+class Core {
+  loads = 0;
+  attempts = 0;
+  aborted = false;
+
+  @Cached({ ttl: 60_000 })
+  async load(id: string): Promise<string> {
+    this.loads++;
+    return `value of ${id}`;
+  }
+
+  @Retry({ attempts: 3, backoff: 100, minDelay: 100, maxDelay: 100, jitter: 'none' })
+  async flaky(): Promise<string> {
+    if (++this.attempts < 3) throw new Error(`transient failure ${this.attempts}`);
+    return 'ok';
+  }
+
+  @Timeout(1_000)
+  async hang(): Promise<never> {
+    const signal = currentSignal();
+    return new Promise<never>((_, reject) => {
+      signal?.addEventListener('abort', () => {
+        this.aborted = true;
+        reject(signal.reason);
+      });
+    });
+  }
+}
+
+/** A cached, a retried and a timed-out call, with time moved by hand. */
+async function core(): Promise<void> {
+  const utils = ExecutionUtils.forTesting();
+  container.registerInstance(ExecutionUtils, utils);
+  const svc = new Core();
+
+  const first = await svc.load('a');
+  const second = await svc.load('a');
+  check(first === 'value of a' && second === first, `cached value ${first} / ${second}`);
+  check(svc.loads === 1, `cached method ran ${svc.loads} times, expected 1`);
+  check(utils.getStats().hits === 1, `hits ${utils.getStats().hits}, expected 1`);
+
+  const start = utils.clock.now();
+  check((await svc.flaky()) === 'ok', 'retried call did not return ok');
+  check(svc.attempts === 3, `retried method ran ${svc.attempts} times, expected 3`);
+  check(utils.getStats().retries === 2, `retries ${utils.getStats().retries}, expected 2`);
+  check(utils.clock.now() - start === 200, `backoff waited ${utils.clock.now() - start} ms`);
+
+  const outcome = svc.hang().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await utils.clock.advance(1_000);
+  const error = await outcome;
+  check(error instanceof TimeoutError, `expected a TimeoutError, got ${String(error)}`);
+  const timeout = error as TimeoutError;
+  check(timeout.timeoutMs === 1_000 && timeout.operation === 'Core.hang', timeout.message);
+  check(svc.aborted, "the timed-out work's signal was not aborted");
+  check(utils.clock.pendingTimers === 0, `${utils.clock.pendingTimers} timers outlived the calls`);
+  container.clearInstances();
+}
+
 async function resilience(): Promise<void> {
   const utils = ExecutionUtils.forTesting({ retryBudget: { ratio: 0.1 } });
   container.registerInstance(ExecutionUtils, utils);
@@ -75,6 +141,7 @@ async function resilience(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  await core();
   await resilience();
   const clock = new ManualClock();
   container.registerInstance(ExecutionUtils, new ExecutionUtils({ clock, sleep: async () => {} }));
@@ -125,7 +192,7 @@ async function main(): Promise<void> {
     if (!(e instanceof ConfigError) || e.option !== 'retryAttempts') throw e;
   }
   console.log(
-    `consumer ok: ${health.status} v${health.version}, hits=${stats.hits}, bytes=${memory.cacheMemoryBytes}, ${TimeoutError.name}`,
+    `consumer (cjs, experimentalDecorators) ok: cached, retried and timed-out calls; ${health.status} v${health.version}, hits=${stats.hits}, bytes=${memory.cacheMemoryBytes}, ${TimeoutError.name}`,
   );
 }
 

@@ -116,4 +116,39 @@ describe('single-flight and cancellation', () => {
     await Promise.all(calls);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+
+  it('starts fresh work for a caller who arrives after every caller of a flight has left', async () => {
+    rig();
+    const loader = new Loader();
+    const a = new AbortController();
+    const first = withSignal(a.signal, () => loader.load('k'));
+    a.abort(new Error('a left'));
+    await expect(first).rejects.toThrow('a left');
+    const abandonedGate = loader.gate;
+    loader.gate = deferred<string>();
+    // The abandoned work has not settled yet: the newcomer must not inherit its abort.
+    const second = loader.load('k');
+    expect(loader.runs).toBe(2);
+    expect(loader.signals[1]).toBeUndefined();
+    loader.gate.resolve('fresh');
+    expect(await second).toBe('fresh');
+    abandonedGate.reject(new Error('aborted work failing late'));
+    await flush();
+    expect(await loader.load('k')).toBe('fresh');
+  });
+
+  it("does not hand a newcomer the abandoned flight's failure", async () => {
+    rig();
+    const loader = new Loader();
+    const a = new AbortController();
+    const first = withSignal(a.signal, () => loader.load('k'));
+    a.abort(new Error('a left'));
+    await expect(first).rejects.toThrow('a left');
+    const abandonedGate = loader.gate;
+    loader.gate = deferred<string>();
+    const second = loader.load('k');
+    abandonedGate.reject(new Error('transient failure of the abandoned work'));
+    loader.gate.resolve('ok');
+    await expect(second).resolves.toBe('ok');
+  });
 });

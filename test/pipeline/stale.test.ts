@@ -160,9 +160,12 @@ describe('ttl as a function of the result', () => {
     expect(svc.calls).toBe(3);
   });
 
-  it('fails the call with ConfigError when the function returns a negative ttl', async () => {
-    rig();
-    await expect(new Prices().badTtl()).rejects.toMatchObject({ name: 'ConfigError' });
+  it('returns the result uncached, counted as refused, when the function returns a negative ttl', async () => {
+    const { utils } = rig();
+    const prices = new Prices();
+    await expect(prices.badTtl()).resolves.toBe(1);
+    await expect(prices.badTtl()).resolves.toBe(1);
+    expect(utils.getStats()).toMatchObject({ sets: 0, refused: 2, hits: 0 });
   });
 });
 

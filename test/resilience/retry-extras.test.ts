@@ -68,8 +68,8 @@ describe('@Retry maxElapsed', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('rejects a non-positive maxElapsed when the decorator is applied', () => {
-    expect(() => Retry({ maxElapsed: 0 })).toThrow(/maxElapsed/);
+  it('rejects a negative maxElapsed when the decorator is applied', () => {
+    expect(() => Retry({ maxElapsed: -1 })).toThrow(/maxElapsed/);
   });
 });
 

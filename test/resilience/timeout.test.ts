@@ -12,6 +12,8 @@ import { deferred, rig } from '../helpers';
 
 const never = (): Promise<never> => new Promise<never>(() => {});
 
+const TEN_YEARS_MS = 10 * 365 * 24 * 3_600_000;
+
 /** Asserts `call` is still pending 1 ms before `ms` and rejects with TimeoutError at `ms`. */
 async function expectTimeoutAt(
   clock: ManualClock,
@@ -252,8 +254,18 @@ describe('withTimeout', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it.each([0, -5, NaN])('throws ConfigError for a limit of %p ms', (ms) => {
+  it.each([-5, NaN, '100'])('throws ConfigError for a limit of %p ms', (ms) => {
     const { utils } = rig();
-    expect(() => utils.withTimeout(ms, async () => 'never run')).toThrow(ConfigError);
+    expect(() => utils.withTimeout(ms as number, async () => 'never run')).toThrow(ConfigError);
+  });
+
+  it.each([0, Infinity])('runs without a time limit or a timer for a limit of %p', async (ms) => {
+    const { clock, utils } = rig();
+    const work = deferred<string>();
+    const call = utils.withTimeout(ms, () => work.promise);
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(TEN_YEARS_MS);
+    work.resolve('late but fine');
+    await expect(call).resolves.toBe('late but fine');
   });
 });

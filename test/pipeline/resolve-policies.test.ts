@@ -1,0 +1,67 @@
+import { ExecutionUtils, Retry } from '../../src';
+import { configErrorOf, rig } from '../helpers';
+
+class Clamped {
+  attempts = 0;
+
+  @Retry({ attempts: 4, maxDelay: 500 })
+  async belowInheritedMin(): Promise<string> {
+    if (++this.attempts < 4) throw new Error('transient');
+    return 'ok';
+  }
+
+  @Retry({ attempts: 3, minDelay: 20_000 })
+  async aboveInheritedMax(): Promise<string> {
+    if (++this.attempts < 3) throw new Error('transient');
+    return 'ok';
+  }
+
+  @Retry({ attempts: 3, operation: 'tight' })
+  async profiled(): Promise<string> {
+    if (++this.attempts < 3) throw new Error('transient');
+    return 'ok';
+  }
+}
+
+describe('retry delay clamps across layers (defaults, decorator, profile)', () => {
+  it('lets @Retry({ maxDelay: 500 }) lower the inherited minDelay instead of failing every call', async () => {
+    const { waits } = rig();
+    const svc = new Clamped();
+    await expect(svc.belowInheritedMin()).resolves.toBe('ok');
+    expect(waits).toEqual([500, 500, 500]);
+  });
+
+  it('lets a minDelay above the inherited maxDelay raise it', async () => {
+    const { waits } = rig();
+    await expect(new Clamped().aboveInheritedMax()).resolves.toBe('ok');
+    expect(waits).toEqual([20_000, 20_000]);
+  });
+
+  it('lets a profile maxDelay below the service minDelay pass the constructor and the calls', async () => {
+    const { waits } = rig({ operations: { tight: { retry: { maxDelay: 200 } } } });
+    await expect(new Clamped().profiled()).resolves.toBe('ok');
+    expect(waits).toEqual([200, 200]);
+  });
+
+  it('still refuses minDelay above maxDelay given together in one place', () => {
+    expect(configErrorOf(() => Retry({ minDelay: 900, maxDelay: 100 })).option).toBe(
+      '@Retry.minDelay',
+    );
+    expect(
+      configErrorOf(
+        () => new ExecutionUtils({ operations: { op: { retry: { minDelay: 9, maxDelay: 1 } } } }),
+      ).option,
+    ).toBe('operations.op.retry.minDelay');
+  });
+
+  it('validates every profile at construction, whatever its shape', () => {
+    const bad = { retry: { attempts: 0 } };
+    expect(configErrorOf(() => new ExecutionUtils({ operations: { op: bad } })).option).toBe(
+      'operations.op.retry.attempts',
+    );
+    const notAnObject = { op: 5 } as unknown as Record<string, object>;
+    expect(configErrorOf(() => new ExecutionUtils({ operations: notAnObject })).option).toBe(
+      'operations.op',
+    );
+  });
+});
