@@ -4,19 +4,24 @@ export interface CliOptions {
   budget: Budget;
   /** Scenario ids to run (upper case), or undefined for all. */
   only: Set<string> | undefined;
-  /** false with --no-write: print only, leave bench/results.* alone. */
+  /**
+   * Whether to rewrite bench/results.*: only a full run of every scenario does, unless
+   * `--write` or `--no-write` says otherwise (a quick or partial run must not replace the
+   * committed figures).
+   */
   write: boolean;
 }
 
-const USAGE = 'usage: run.js [--quick] [--only=A,B,B0,C,D,E,H,F,G,S] [--no-write]';
+const USAGE = 'usage: run.js [--quick] [--only=A,B,B0,C,D,E,H,F,G,S] [--write | --no-write]';
 
 export function parseArgs(argv: string[]): CliOptions {
   let quick = false;
-  let write = true;
+  let write: boolean | undefined;
   let only: Set<string> | undefined;
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg === '--no-write') write = false;
+    else if (arg === '--write') write = true;
     else if (arg.startsWith('--only=')) {
       only = new Set(
         arg
@@ -47,5 +52,5 @@ export function parseArgs(argv: string[]): CliOptions {
         singleFlightReps: 9,
         heapReps: 3,
       };
-  return { budget, only, write };
+  return { budget, only, write: write ?? (!quick && only === undefined) };
 }

@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: every scenario in one process, one Markdown table, and
- * bench/results.{json,md,svg}. `npm run bench [-- --quick] [-- --only=B,C] [-- --no-write]`.
+ * bench/results.{json,md,svg}. `npm run bench [-- --quick] [-- --only=B,C] [-- --write | --no-write]`.
  */
 import './v8-flags';
 import 'reflect-metadata';
