@@ -36,11 +36,10 @@ import {
   type RetryOptions,
 } from './options';
 import { newCounters, snapshot, type Counters, type Stats } from './observability/stats';
-import { compilePipeline, type PipelineRuntime, type PipelineSpec } from './pipeline/compile';
+import type { PipelineRuntime, PipelineSpec } from './pipeline/compile';
 import { resolveRetryPolicy } from './pipeline/resolve-policies';
-import type { Stage } from './pipeline/stage';
-import { operationNameFor, type MethodPolicies } from './pipeline/trampoline';
-import { declaredToReturnPromise } from './pipeline/returns-promise';
+import type { MethodPolicies } from './pipeline/method-policies';
+import { Pipelines } from './pipeline/pipelines';
 import { retrying, type RetryRuntime } from './resilience/retry';
 import { withGuard } from './resilience/timeout';
 import { retryWithinDeadline } from './resilience/deadline';
@@ -108,11 +107,9 @@ export class ExecutionUtils {
   private readonly store: MemoryStore | undefined;
   private readonly flights = new SingleFlight();
   private readonly operationTimeouts = new Map<string, number>();
-  /** Which method each operation name stands for in this service (see `claimOperation`). */
-  private readonly operationHolders = new Map<string, PipelineSpec>();
   private readonly retryRuntime: RetryRuntime;
   private readonly policies: PolicyRegistry;
-  private pipelines = new WeakMap<object, Stage>();
+  private readonly pipelines = new Pipelines(() => this.runtime());
   private closed = false;
 
   constructor(options: ExecutionUtilsOptions = {}) {
@@ -309,7 +306,7 @@ export class ExecutionUtils {
   setOperationTimeout(operation: string, ms: number): void {
     checkTimeoutMs(`setOperationTimeout(${operation})`, ms);
     this.operationTimeouts.set(operation, ms);
-    this.pipelines = new WeakMap();
+    this.pipelines.reset();
   }
 
   /**
@@ -434,7 +431,7 @@ export class ExecutionUtils {
   close(): Promise<void> {
     this.closed = true;
     this.clearCache();
-    this.pipelines = new WeakMap();
+    this.pipelines.reset();
     return Promise.resolve();
   }
 
@@ -469,36 +466,13 @@ export class ExecutionUtils {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper needs its own `this`
     const utils = this;
     return function (this: unknown, ...args: unknown[]) {
-      return utils.pipeline(spec, spec)(this, args);
+      return utils.pipelines.of(spec, spec)(this, args);
     } as F;
   }
 
   /** @internal Runs a decorated method's call; the trampoline's only entry into the service. */
   invokeDecorated(policies: MethodPolicies, thisArg: unknown, args: unknown[]): unknown {
-    const compiled = this.pipelines.get(policies);
-    if (compiled) return compiled(thisArg, args);
-    const operation = (policies.operation ??= operationNameFor(policies, thisArg));
-    const spec: PipelineSpec = {
-      ...policies,
-      operation: operation ?? policies.methodName,
-      identity: policies,
-      explicitName: policies.cache?.name !== undefined,
-      returnsPromise: declaredToReturnPromise(policies, thisArg),
-    };
-    // Until the declaring class is known, compile for this call only rather than remember a name.
-    return (operation ? this.pipeline(policies, spec) : compilePipeline(spec, this.runtime()))(
-      thisArg,
-      args,
-    );
-  }
-
-  private pipeline(owner: object, spec: PipelineSpec): Stage {
-    let stage = this.pipelines.get(owner);
-    if (!stage) {
-      stage = compilePipeline(spec, this.runtime());
-      this.pipelines.set(owner, stage);
-    }
-    return stage;
+    return this.pipelines.runDecorated(policies, thisArg, args);
   }
 
   private runtime(): PipelineRuntime {
@@ -511,27 +485,8 @@ export class ExecutionUtils {
       countTimeout: this.countTimeout,
       policies: this.policies,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
-      claimOperation: this.claimOperation,
     };
   }
-
-  /**
-   * Makes sure an operation name stands for one method in this service: two classes that share a
-   * name (two modules' `Repo`, minified classes all called `e`) would otherwise share entries,
-   * a breaker and a bulkhead. Names given on purpose (`@Cached({ name })`, `wrap`) may be shared.
-   */
-  private readonly claimOperation = (spec: PipelineSpec): void => {
-    const holder = this.operationHolders.get(spec.operation);
-    if (holder === undefined) this.operationHolders.set(spec.operation, spec);
-    else if (holder.identity !== spec.identity && !(holder.explicitName && spec.explicitName)) {
-      throw new ConfigError(
-        `operation ${spec.operation}`,
-        `two different methods are both named '${spec.operation}' (two classes with the same ` +
-          `name, or minified class names); give each its own name with @Cached({ name }) or ` +
-          `wrap(fn, { name })`,
-      );
-    }
-  };
 
   private readonly countTimeout = (): void => {
     this.counters.timeouts++;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors';
 import type { PolicySet } from './types';
-import { createTrampoline, ownerOf, policiesOf } from '../pipeline/trampoline';
+import { ownerOf, policiesOf } from '../pipeline/method-policies';
+import { createTrampoline } from '../pipeline/trampoline';
 
 /** The policies each decorator records, by kind. */
 type PolicyKinds = Required<PolicySet>;

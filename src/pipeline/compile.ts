@@ -15,15 +15,11 @@ import { withGuard, type TimeoutGuard } from '../resilience/timeout';
 import { retryWithinDeadline } from '../resilience/deadline';
 import { cacheStage } from './cache-stage';
 import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve-policies';
+import type { OperationClaim, OperationClaims } from './operation-claims';
 import type { Stage } from './stage';
 
 /** What one method (or wrapped function) asks for. */
-export interface PipelineSpec extends Readonly<PolicySet> {
-  readonly operation: string;
-  /** What the operation name stands for: the decorated method's record, or a wrapped function. */
-  readonly identity: object;
-  /** Whether the name was given on purpose (`@Cached({ name })`, `wrap`), so it may be shared. */
-  readonly explicitName: boolean;
+export interface PipelineSpec extends Readonly<PolicySet>, OperationClaim {
   readonly original: AnyMethod;
   /** true/false when it is known whether `original` returns a Promise. */
   readonly returnsPromise?: boolean;
@@ -42,8 +38,6 @@ export interface PipelineRuntime {
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
   readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
-  /** Throws `ConfigError` when another method already stands for `spec.operation`. */
-  readonly claimOperation: (spec: PipelineSpec) => void;
 }
 
 /**
@@ -57,11 +51,17 @@ export interface PipelineRuntime {
  *   that is never retried) stops the retries at once;
  * - the timeout bounds one attempt, so a slow attempt counts as the breaker's failure.
  */
-export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
+export function compilePipeline(
+  spec: PipelineSpec,
+  runtime: PipelineRuntime,
+  claims: OperationClaims,
+): Stage {
   try {
+    claims.claim(spec);
     return buildStages(spec, runtime);
   } catch (error) {
-    // A policy that cannot be resolved (say, an unknown profile) fails every call, in the shape
+    // A policy that cannot be resolved (an unknown profile, a name another method holds) fails
+    // every call, in the shape
     // of the method: an async method rejects rather than throwing at its caller.
     if (isAsyncPipeline(spec) || spec.returnsPromise) return () => Promise.reject(error);
     return () => {
@@ -71,7 +71,6 @@ export function compilePipeline(spec: PipelineSpec, runtime: PipelineRuntime): S
 }
 
 function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
-  runtime.claimOperation(spec);
   const { operation, original } = spec;
   const { countTimeout } = runtime;
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);

@@ -1,27 +1,6 @@
-import type { AnyMethod, PolicySet } from '../decorators/types';
+import type { AnyMethod } from '../decorators/types';
 import { currentExecutionUtils } from '../di';
-
-/** Everything the decorators recorded about one method: the input of pipeline compilation. */
-export interface MethodPolicies extends PolicySet {
-  readonly original: AnyMethod;
-  readonly methodName: string;
-  /** The trampoline installed in place of `original`. */
-  readonly trampoline: AnyMethod;
-  /**
-   * The prototype (or, for a static method, the class) that declares the method: given to legacy
-   * decorators, learned by standard ones when the first instance is built, else from `this`.
-   */
-  owner?: object;
-  /** `Class.method` (or `@Cached({ name })`), known once the declaring class has been found. */
-  operation?: string;
-}
-
-const policiesByTrampoline = new WeakMap<object, MethodPolicies>();
-
-/** The policies of a trampoline, or undefined for any other value. */
-export function policiesOf(fn: unknown): MethodPolicies | undefined {
-  return typeof fn === 'function' ? policiesByTrampoline.get(fn) : undefined;
-}
+import { registerTrampoline, type MethodPolicies } from './method-policies';
 
 /**
  * Installs the single stand-in for a decorated method. Each call asks the container for the
@@ -37,7 +16,7 @@ export function createTrampoline(original: AnyMethod, methodName: string): AnyMe
   Object.defineProperty(trampoline, 'name', { value: original.name, configurable: true });
   Object.defineProperty(trampoline, 'length', { value: original.length, configurable: true });
   copyReflectMetadata(original, trampoline);
-  policiesByTrampoline.set(trampoline, policies);
+  registerTrampoline(trampoline, policies);
   return trampoline;
 }
 
@@ -51,36 +30,4 @@ function copyReflectMetadata(from: object, to: object): void {
   for (const key of reflect.getOwnMetadataKeys(from)) {
     reflect.defineMetadata(key, reflect.getOwnMetadata(key, from), to);
   }
-}
-
-/**
- * Finds the class that declares the trampoline by walking from `thisArg` up its prototype chain
- * (for a static method `thisArg` is the class itself), so an inherited method is named after
- * the class that declared it, not the subclass it was called on.
- */
-export function declaringOwner(policies: MethodPolicies, thisArg: unknown): object | undefined {
-  let owner: unknown = thisArg;
-  while (owner !== null && (typeof owner === 'object' || typeof owner === 'function')) {
-    const own = Object.getOwnPropertyDescriptor(owner, policies.methodName);
-    if (own && own.value === policies.trampoline) return owner;
-    owner = Object.getPrototypeOf(owner);
-  }
-  return undefined;
-}
-
-/** The declaring prototype or class, once known (from decoration, or by walking from `thisArg`). */
-export function ownerOf(policies: MethodPolicies, thisArg: unknown): object | undefined {
-  return (policies.owner ??= declaringOwner(policies, thisArg));
-}
-
-/** `Class.method` for the declaring class, or undefined when it is not known yet. */
-export function operationNameFor(policies: MethodPolicies, thisArg: unknown): string | undefined {
-  if (policies.cache?.name) return policies.cache.name;
-  const owner = ownerOf(policies, thisArg);
-  if (!owner) return undefined;
-  const cls =
-    typeof owner === 'function'
-      ? owner
-      : (owner as { constructor?: { name?: string } }).constructor;
-  return `${cls?.name || 'anonymous'}.${policies.methodName}`;
 }
