@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { systemClock, type Clock } from '../clock';
+import type { Clock } from '../clock';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
 export const MISS: unique symbol = Symbol('execution-utils.miss');
@@ -41,10 +41,11 @@ export class MemoryStore {
     this.lru = new LRUCache<string, object>({
       max,
       ttl: defaultTtl,
-      // Reading the system clock costs ~50 ns, more than the lookup itself: on it, lru-cache may
-      // reuse a reading for 1 ms (behind an unref()ed timer, so entries can outlive their TTL by
-      // up to 1 ms). An injected clock is read every time, so that moving it takes effect at once.
-      ttlResolution: clock === systemClock ? 1 : 0,
+      // The clock is read on every lookup (~50 ns on the system clock). lru-cache could reuse a
+      // reading until a 1 ms timer clears it, but that timer cannot run while the event loop is
+      // busy (a GC pause, a long synchronous task), so entries would be served past their TTL for
+      // as long as the stall lasts.
+      ttlResolution: 0,
       perf: clock,
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') onEvict();

@@ -1,4 +1,5 @@
 import { MemoryStore, MISS } from '../../src/cache/memory-store';
+import { systemClock } from '../../src/clock';
 import { ManualClock } from '../../src/testing/manual-clock';
 
 function store(
@@ -199,5 +200,17 @@ describe('MemoryStore', () => {
     s.set('a', 1);
     s.set('b', undefined);
     expect(s.size).toBe(2);
+  });
+});
+
+describe('MemoryStore on the system clock', () => {
+  it('expires an entry on time even while the event loop is busy (no cached clock reading)', () => {
+    const s = new MemoryStore(10, 1000, systemClock, () => {});
+    s.set('k', 'v', 10);
+    expect(s.get('k')).toBe('v');
+    // A synchronous stall: no timer can run, so a clock reading cached behind one would go stale.
+    const start = performance.now();
+    while (performance.now() - start < 30);
+    expect(s.get('k')).toBe(MISS);
   });
 });
