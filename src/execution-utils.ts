@@ -23,6 +23,7 @@ import { toTimeoutOptions, validatePolicies } from './decorators/validate';
 import {
   checkFunction,
   checkOptionsObject,
+  checkString,
   checkPositiveInteger,
   checkTimeoutMs,
   checkTtlMs,
@@ -194,6 +195,7 @@ export class ExecutionUtils {
    * const report = utils.getFromCache<Report>(utils.generateCacheKey('Reports.monthly', 'u1', 't1', [2024]));
    */
   getFromCache<T>(key: string): T | undefined {
+    checkString('key', key);
     const value = this.store && !this.closed ? this.store.get(key) : MISS;
     if (value === MISS) {
       this.counters.misses++;
@@ -210,6 +212,7 @@ export class ExecutionUtils {
    * utils.addToCache(utils.generateCacheKey('Rates.today', '', '', []), rates, 60_000);
    */
   addToCache(key: string, value: unknown, ttl?: number): void {
+    checkString('key', key);
     if (ttl !== undefined) checkTtlMs('ttl', ttl);
     if (!this.store || this.closed) return;
     this.store.set(key, value, ttl);

@@ -83,6 +83,10 @@ export function checkFraction(upperInclusive: boolean): Check {
   };
 }
 
+export const checkString: Check = (label, v) => {
+  if (typeof v !== 'string') fail(label, v, 'a string');
+};
+
 export const checkFunction: Check = (label, v) => {
   if (typeof v !== 'function') fail(label, v, 'a function');
 };

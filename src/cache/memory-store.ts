@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
+import { estimateValueBytes } from './estimate-bytes';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
 export const MISS: unique symbol = Symbol('execution-utils.miss');
@@ -122,7 +123,10 @@ export class MemoryStore {
   estimateBytes(): number {
     let bytes = 0;
     for (const [key, value] of this.lru.entries()) {
-      bytes += ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(value, 0);
+      bytes +=
+        ENTRY_OVERHEAD_BYTES +
+        2 * key.length +
+        estimateValueBytes(unbox(value instanceof StaleEntry ? value.value : value));
     }
     return bytes;
   }
@@ -134,29 +138,6 @@ const EXPIRE_AT_TTL_MS = 1e-4;
 const ENTRY_OVERHEAD_BYTES = 56;
 /** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
 export const RESERVED_BYTES_PER_SLOT = 40;
-const MAX_ESTIMATE_DEPTH = 8;
-
-function estimateValueBytes(value: unknown, depth: number): number {
-  switch (typeof value) {
-    case 'string':
-      return 16 + 2 * value.length;
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return 8;
-    case 'object': {
-      if (value === null || depth >= MAX_ESTIMATE_DEPTH) return 8;
-      let bytes = 32;
-      for (const v of Array.isArray(value) ? value : Object.values(value)) {
-        bytes += 8 + estimateValueBytes(v, depth + 1);
-      }
-      return bytes;
-    }
-    default:
-      return 8;
-  }
-}
-
 function unbox(stored: unknown): unknown {
   return stored === UNDEFINED ? undefined : stored;
 }
