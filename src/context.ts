@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CancelScope, signalOf, type Cancellation } from './cancellation';
+import { checkFunction, checkOptionsObject, fail } from './validation';
 
 /**
  * What a call knows about who it runs for. `userId` and `taskId` scope cache keys to a tenant;
@@ -33,6 +34,11 @@ const EMPTY: ExecutionContext = Object.freeze({});
  * await runWithContext({ userId: 'u1', taskId: 't1' }, () => reports.monthly(2024));
  */
 export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
+  checkOptionsObject('runWithContext(ctx)', ctx);
+  checkFunction('runWithContext(fn)', fn);
+  if (ctx.signal !== undefined && !isAbortSignal(ctx.signal)) {
+    fail('runWithContext(ctx).signal', ctx.signal, 'an AbortSignal');
+  }
   const parent = storage.getStore();
   if (!parent) return storage.run({ context: ctx }, fn);
   if (!ctx.signal) {
@@ -42,6 +48,18 @@ export function runWithContext<T>(ctx: ExecutionContext, fn: () => T): T {
   const outer = signalOf(cancellationOf(parent));
   const signal = outer && outer !== ctx.signal ? AbortSignal.any([outer, ctx.signal]) : ctx.signal;
   return storage.run({ context: { ...parent.context, ...ctx, signal } }, fn);
+}
+
+/** Duck-typed: a signal from another realm (a vm context, a test environment) is one too. */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  const v = value as Partial<AbortSignal> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.aborted === 'boolean' &&
+    typeof v.addEventListener === 'function' &&
+    typeof v.removeEventListener === 'function'
+  );
 }
 
 /**

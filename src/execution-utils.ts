@@ -22,8 +22,11 @@ import type {
 import { toTimeoutOptions, validatePolicies } from './decorators/validate';
 import {
   checkFunction,
+  checkName,
   checkOptionsObject,
   checkString,
+  fail,
+  optional,
   checkPositiveInteger,
   checkTimeoutMs,
   checkTtlMs,
@@ -161,6 +164,7 @@ export class ExecutionUtils {
   static forTesting(
     options: Omit<ExecutionUtilsOptions, 'clock' | 'sleep'> = {},
   ): ExecutionUtils & { readonly clock: ManualClock } {
+    checkOptionsObject('forTesting options', options);
     const clock = new ManualClock();
     const utils = new ExecutionUtils({
       ...options,
@@ -234,8 +238,9 @@ export class ExecutionUtils {
     validateRetryOptions(overrides, `createRetryStrategy(${metricName})`);
     const policy = resolveRetryPolicy(overrides, metricName, this.options, this.policies);
     const runtime = this.retryRuntime;
-    return <F extends AsyncMethod>(fn: F): F =>
-      function (this: unknown, ...args: unknown[]) {
+    return <F extends AsyncMethod>(fn: F): F => {
+      checkFunction(`createRetryStrategy(${metricName})(fn)`, fn);
+      return function (this: unknown, ...args: unknown[]) {
         return retrying(
           (thisArg, a) => fn.apply(thisArg, a) as Promise<unknown>,
           this,
@@ -245,6 +250,7 @@ export class ExecutionUtils {
           currentCancellation(),
         );
       } as unknown as F;
+    };
   }
 
   /**
@@ -307,6 +313,7 @@ export class ExecutionUtils {
    * utils.setOperationTimeout('Search.query', 1_500);
    */
   setOperationTimeout(operation: string, ms: number): void {
+    checkName('operation', operation);
     checkTimeoutMs(`setOperationTimeout(${operation})`, ms);
     this.operationTimeouts.set(operation, ms);
     this.pipelines.reset();
@@ -322,8 +329,11 @@ export class ExecutionUtils {
    *   args: [2024], func: (year: number) => reports.load(year) }], { concurrency: 4 });
    */
   warmUpCache(ops: WarmUpOperation[], opts: WarmUpOptions = {}): Promise<WarmUpResult> {
-    const concurrency = opts.concurrency ?? 10;
+    if (!Array.isArray(ops)) fail('ops', ops, 'an array of operations');
+    checkOptionsObject('warmUpCache options', opts);
+    const { concurrency = 10, onProgress } = opts;
     checkPositiveInteger('concurrency', concurrency);
+    optional(checkFunction)('onProgress', onProgress);
     if (!this.store || this.closed) {
       // Nothing can be cached (cacheSize 0, or closed): loading would only cost the backend.
       return Promise.resolve({ warmed: 0, skipped: ops.length, failed: 0 });
@@ -336,7 +346,7 @@ export class ExecutionUtils {
       },
       ops,
       concurrency,
-      opts.onProgress,
+      onProgress,
     );
   }
 
@@ -347,6 +357,7 @@ export class ExecutionUtils {
    * if (utils.getCircuitState('Payments.charge') === 'open') showDegradedBanner();
    */
   getCircuitState(name: string): CircuitState {
+    checkName('name', name);
     return this.policies.circuitState(name);
   }
 
@@ -355,6 +366,7 @@ export class ExecutionUtils {
    * `CircuitOpenError` (`retryAfterMs: Infinity`). Works for a name no call has used yet.
    */
   isolate(name: string): void {
+    checkName('name', name);
     this.policies.breaker(name).isolate();
   }
 
@@ -366,6 +378,7 @@ export class ExecutionUtils {
    * utils.reset('Payments.charge');
    */
   reset(name: string): void {
+    checkName('name', name);
     this.policies.breaker(name).reset();
   }
 

@@ -334,10 +334,16 @@ export function optionsFromEnv(
   env: Record<string, string | undefined>,
   overrides: ExecutionUtilsOptions = {},
 ): ExecutionUtilsOptions {
+  checkOptionsObject('env', env);
   const fromEnv: Record<string, number> = {};
   for (const { variable, option, seconds, check, expected } of ENV_VARIABLES) {
-    const raw = env[variable]?.trim();
+    const given: unknown = env[variable];
+    if (given === undefined) continue;
+    if (typeof given !== 'string') fail(variable, given, 'a string');
+    const raw = given.trim();
     if (!raw) continue;
+    // Number() would also read '0x10', '0b1' and '1_0'-free oddities: only plain decimals pass.
+    if (!DECIMAL.test(raw)) fail(variable, raw, expected);
     const value = seconds ? secondsToMs(Number(raw)) : Number(raw);
     try {
       check(variable, value);
@@ -348,6 +354,8 @@ export function optionsFromEnv(
   }
   return { ...fromEnv, ...stripUndefined(overrides) };
 }
+
+const DECIMAL = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|infinity)$/i;
 
 /**
  * Seconds to ms, kept fractional unless it is within float noise of whole ms

@@ -8,9 +8,9 @@ import { ConfigError } from './errors';
 /** Checks one value; `label` is what the error names (an option or an environment variable). */
 export type Check = (label: string, value: unknown) => void;
 
-export const fail = (label: string, value: unknown, expected: string): never => {
+export function fail(label: string, value: unknown, expected: string): never {
   throw new ConfigError(label, `expected ${expected}, got ${describe(value)}`);
-};
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
@@ -82,6 +82,11 @@ export function checkFraction(upperInclusive: boolean): Check {
     if (!ok) fail(label, v, `a fraction in (0, 1${upperInclusive ? ']' : ')'}`);
   };
 }
+
+/** A name (operation, profile, breaker, bulkhead): a non-empty string. */
+export const checkName: Check = (label, v) => {
+  if (typeof v !== 'string' || v === '') fail(label, v, 'a non-empty name');
+};
 
 export const checkString: Check = (label, v) => {
   if (typeof v !== 'string') fail(label, v, 'a string');

@@ -122,7 +122,17 @@ export function buildCacheKey(
   args: readonly unknown[],
   kwargs?: Record<string, unknown>,
 ): string {
-  return textOrThrow(buildKey(funcName, userId, taskId, args, kwargs), '');
+  let encoded: Encoded;
+  try {
+    encoded = buildKey(funcName, userId, taskId, args, kwargs);
+  } catch (error) {
+    // Arguments whose encoding passes the longest string V8 can hold (~512 M characters).
+    if (error instanceof RangeError && error.message === 'Invalid string length') {
+      throw new CacheKeyError('args', 'too large to encode as a key');
+    }
+    throw error;
+  }
+  return textOrThrow(encoded, '');
 }
 
 /**
@@ -165,6 +175,15 @@ function buildKey(
   if (typeof funcName !== 'string') return notAString(funcName, 'funcName');
   if (typeof userId !== 'string') return notAString(userId, 'userId');
   if (typeof taskId !== 'string') return notAString(taskId, 'taskId');
+  if (!Array.isArray(args) && !isArgumentsObject(args)) {
+    return within(new Unkeyable('not an array of arguments'), 'args');
+  }
+  if (
+    kwargs !== undefined &&
+    (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))
+  ) {
+    return within(new Unkeyable('not an object of named arguments'), 'kwargs');
+  }
   // Read by index, so an `arguments` object keys like the array of its items.
   const encodedArgs = encodeRoot(args, encodeItems);
   if (typeof encodedArgs !== 'string') return within(encodedArgs, 'args');
@@ -175,6 +194,10 @@ function buildKey(
     if (encodedKwargs !== '{}') key += encodedKwargs;
   }
   return digestIfLong(key);
+}
+
+function isArgumentsObject(value: unknown): boolean {
+  return Object.prototype.toString.call(value) === '[object Arguments]';
 }
 
 function digestIfLong(key: string): string {
@@ -200,6 +223,9 @@ type Ancestors = number | object[];
 const UNTRACKED_DEPTH = 64;
 /** Deeper arguments are refused: encoding them would overflow the stack. */
 export const MAX_KEY_DEPTH = 1000;
+/** Longer arrays (a sparse one can claim 2^32-1 items), Maps and Sets are refused. */
+export const MAX_KEY_ITEMS = 1_000_000;
+const TOO_MANY_ITEMS = `more than ${MAX_KEY_ITEMS} items`;
 const TOO_DEEP = 'nested too deep to check without tracking';
 
 function encodeRoot<T>(value: T, encode: (value: T, ancestors: Ancestors) => Encoded): Encoded {
@@ -264,6 +290,7 @@ function encodeContents(object: object, proto: unknown, ancestors: Ancestors): E
 }
 
 function encodeItems(items: ArrayLike<unknown>, ancestors: Ancestors): Encoded {
+  if (items.length > MAX_KEY_ITEMS) return new Unkeyable(TOO_MANY_ITEMS);
   let encoded = '[';
   for (let index = 0; index < items.length; index++) {
     const item = encodeValue(items[index], ancestors);
@@ -298,6 +325,7 @@ function hasEnumerableSymbolKey(object: object): boolean {
 }
 
 function encodeMap(map: Map<unknown, unknown>, ancestors: Ancestors): Encoded {
+  if (map.size > MAX_KEY_ITEMS) return new Unkeyable(TOO_MANY_ITEMS);
   const pairs: string[] = [];
   for (const [key, value] of map) {
     const encodedKey = encodeValue(key, ancestors);
@@ -310,6 +338,7 @@ function encodeMap(map: Map<unknown, unknown>, ancestors: Ancestors): Encoded {
 }
 
 function encodeSet(set: Set<unknown>, ancestors: Ancestors): Encoded {
+  if (set.size > MAX_KEY_ITEMS) return new Unkeyable(TOO_MANY_ITEMS);
   const members: string[] = [];
   for (const member of set) {
     const encoded = encodeValue(member, ancestors);

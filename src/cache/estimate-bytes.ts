@@ -6,7 +6,12 @@
  */
 export function estimateValueBytes(value: unknown): number {
   const walk = { budget: MAX_VISITED };
-  return estimate(value, 0, walk);
+  try {
+    return estimate(value, 0, walk);
+  } catch {
+    // A Proxy whose traps throw (or a revoked one): its contents cannot be read.
+    return REFERENCE_BYTES;
+  }
 }
 
 const MAX_DEPTH = 8;

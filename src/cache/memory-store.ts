@@ -13,6 +13,17 @@ const UNDEFINED = Symbol('execution-utils.undefined');
  * as missing once `freshUntil` has passed, `stale` still returns it until the store drops it.
  */
 export class StaleEntry {
+  /**
+   * Recognises an entry without `instanceof`, which would read a cached value's prototype: a
+   * Proxy's trap (user code) or a revoked Proxy's TypeError on every lookup. A private-name check
+   * never reaches a Proxy's traps.
+   */
+  static is(stored: unknown): stored is StaleEntry {
+    return typeof stored === 'object' && stored !== null && #brand in stored;
+  }
+
+  readonly #brand = true;
+
   constructor(
     private readonly stored: unknown,
     /** Clock time at which the entry stops being fresh. */
@@ -58,7 +69,7 @@ export class MemoryStore {
   get(key: string): unknown {
     const stored = this.lru.get(key) as unknown;
     if (stored === undefined) return MISS;
-    if (stored instanceof StaleEntry) {
+    if (StaleEntry.is(stored)) {
       return this.clock.now() < stored.freshUntil ? stored.value : MISS;
     }
     return unbox(stored);
@@ -67,13 +78,13 @@ export class MemoryStore {
   /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
   stale(key: string): StaleEntry | undefined {
     const stored = this.lru.peek(key) as unknown;
-    return stored instanceof StaleEntry ? stored : undefined;
+    return StaleEntry.is(stored) ? stored : undefined;
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean {
     const stored = this.lru.peek(key) as unknown;
-    if (stored instanceof StaleEntry) return this.clock.now() < stored.freshUntil;
+    if (StaleEntry.is(stored)) return this.clock.now() < stored.freshUntil;
     return stored !== undefined;
   }
 
@@ -126,7 +137,7 @@ export class MemoryStore {
       bytes +=
         ENTRY_OVERHEAD_BYTES +
         2 * key.length +
-        estimateValueBytes(unbox(value instanceof StaleEntry ? value.value : value));
+        estimateValueBytes(StaleEntry.is(value) ? value.value : unbox(value));
     }
     return bytes;
   }

@@ -4,12 +4,12 @@ import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { validateAdaptiveTimeoutOptions } from '../resilience/latency-tracker';
 import {
   checkFunction,
+  checkName,
   checkOptionsObject,
   checkTimeoutMs,
   checkTtlMs,
   fail,
   optional,
-  type Check,
 } from '../validation';
 import type { CachedOptions, PolicySet, TimeoutOptions } from './types';
 
@@ -41,11 +41,6 @@ export function validatePolicies(set: PolicySet, where: (policy: string) => stri
     validateBulkheadOptions(set.bulkhead, label);
   }
 }
-
-/** A name (operation, profile, breaker): a non-empty string. */
-const checkName: Check = (label, v) => {
-  if (typeof v !== 'string' || v === '') fail(label, v, 'a non-empty name');
-};
 
 function validateCachedOptions(options: CachedOptions, where: string): void {
   checkOptionsObject(where, options);

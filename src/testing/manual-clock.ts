@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { checkFiniteNumber, checkNonNegativeMs } from '../validation';
 
 interface PendingTimer {
   readonly at: number;
@@ -24,6 +25,7 @@ export class ManualClock implements Clock {
   private readonly timers = new Set<PendingTimer>();
 
   constructor(start = 1_000_000) {
+    checkFiniteNumber('ManualClock(start)', start);
     this.time = start;
   }
 
@@ -62,6 +64,8 @@ export class ManualClock implements Clock {
    * run between them, so work a timer starts can set further timers that fire in the same advance.
    */
   async advance(ms: number): Promise<void> {
+    // Time never runs backwards, and an infinite move would fire every timer ever set.
+    checkNonNegativeMs('advance(ms)', ms);
     const target = this.time + ms;
     await flushMicrotasks();
     for (;;) {

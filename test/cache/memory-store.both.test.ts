@@ -214,3 +214,26 @@ describe('MemoryStore on the system clock', () => {
     expect(s.get('k')).toBe(MISS);
   });
 });
+
+describe('MemoryStore with hostile values', () => {
+  it('stores and returns a revoked Proxy without touching it (no trap, no TypeError)', () => {
+    const { s } = store();
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    s.set('k', proxy);
+    expect(s.get('k')).toBe(proxy);
+    expect(s.has('k')).toBe(true);
+    expect(() => s.estimateBytes()).not.toThrow();
+  });
+
+  it("never runs a cached Proxy's getPrototypeOf trap on lookup", () => {
+    const { s } = store();
+    const trap = jest.fn(() => Object.prototype);
+    const proxy = new Proxy({}, { getPrototypeOf: trap });
+    s.set('k', proxy, 1000, 500);
+    s.set('j', proxy);
+    expect(s.get('k')).toBe(proxy);
+    expect(s.get('j')).toBe(proxy);
+    expect(trap).not.toHaveBeenCalled();
+  });
+});
