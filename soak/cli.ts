@@ -11,7 +11,7 @@ const USAGE = 'usage: run.js [--seconds N] [--seed S]   (defaults: 60 s, a rando
 export function parseArgs(argv: readonly string[]): SoakOptions {
   const options: SoakOptions = { seconds: 60, seed: Math.floor(Math.random() * 2 ** 32) };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);

@@ -50,8 +50,8 @@ export async function runLoad(config: LoadConfig): Promise<Leftovers> {
 
   const oneCall = async (): Promise<void> => {
     const op = pickOperation(ops, rng);
-    const userId = TENANTS[rng.skewed(TENANTS.length)]!;
-    const taskId = TASKS[rng.int(TASKS.length)]!;
+    const userId = TENANTS[rng.skewed(TENANTS.length)];
+    const taskId = TASKS[rng.int(TASKS.length)];
     const call = op.prepare(rng);
     const abort = planAbort(rng);
     const expected = {

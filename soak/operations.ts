@@ -106,5 +106,5 @@ export function pickOperation(ops: readonly Operation[], rng: Rng): Operation {
     at -= op.weight;
     if (at < 0) return op;
   }
-  return ops[ops.length - 1]!;
+  return ops[ops.length - 1];
 }

@@ -324,7 +324,7 @@ describe('ExecutionUtils.clearCache', () => {
     const { utils } = rig();
     const loads = [deferred<string>(), deferred<string>()];
     let calls = 0;
-    const fn = utils.wrap((_id: string) => loads[calls++]!.promise, {
+    const fn = utils.wrap((_id: string) => loads[calls++].promise, {
       name: 'rejoin',
       cache: true,
     });
@@ -332,8 +332,8 @@ describe('ExecutionUtils.clearCache', () => {
     utils.clearCache();
     const after = fn('a');
     expect(calls).toBe(2);
-    loads[0]!.resolve('old');
-    loads[1]!.resolve('new');
+    loads[0].resolve('old');
+    loads[1].resolve('new');
     expect(await before).toBe('old');
     expect(await after).toBe('new');
     expect(await fn('a')).toBe('new');
@@ -345,19 +345,19 @@ describe('ExecutionUtils.clearCache', () => {
     const { utils } = rig();
     const loads = [deferred<string>(), deferred<string>(), deferred<string>()];
     let calls = 0;
-    const fn = utils.wrap((_id: string) => loads[calls++]!.promise, {
+    const fn = utils.wrap((_id: string) => loads[calls++].promise, {
       name: 'rejoin2',
       cache: true,
     });
     const before = fn('a');
     utils.clearCache();
     const after = fn('a');
-    loads[0]!.resolve('old');
+    loads[0].resolve('old');
     await before;
     const joined = fn('a');
     expect(calls).toBe(2);
-    loads[1]!.resolve('new');
-    loads[2]!.resolve('duplicate');
+    loads[1].resolve('new');
+    loads[2].resolve('duplicate');
     expect(await after).toBe('new');
     expect(await joined).toBe('new');
   });

@@ -7,7 +7,7 @@ export function repoRoot(from: string = __dirname): string {
     const manifest = join(dir, 'package.json');
     if (
       existsSync(manifest) &&
-      JSON.parse(readFileSync(manifest, 'utf8')).name === 'execution-utils'
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'execution-utils'
     ) {
       return dir;
     }

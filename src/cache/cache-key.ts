@@ -69,10 +69,11 @@ const TYPED_ARRAY_NAMES: ReadonlyMap<object, string> = new Map(
     Float64Array,
     BigInt64Array,
     BigUint64Array,
-  ].map((type): [object, string] => [type.prototype, type.name]),
+  ].map((type): [object, string] => [type.prototype as object, type.name]),
 );
 
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+const isEnumerable = (object: object, key: PropertyKey): boolean =>
+  Object.prototype.propertyIsEnumerable.call(object, key);
 
 /**
  * Why a value cannot be keyed, and where. Encoders return it instead of a string, and each
@@ -319,7 +320,7 @@ function encodePlainObject(object: Record<string, unknown>, ancestors: Ancestors
 function hasEnumerableSymbolKey(object: object): boolean {
   const symbols = Object.getOwnPropertySymbols(object);
   for (let i = 0; i < symbols.length; i++) {
-    if (propertyIsEnumerable.call(object, symbols[i])) return true;
+    if (isEnumerable(object, symbols[i])) return true;
   }
   return false;
 }
@@ -387,7 +388,7 @@ function encodeInstance(object: object, proto: object, ancestors: Ancestors): En
   }
   // `object` is already on the ancestor stack, so a toJSON() that returns (or contains) the
   // instance itself is caught as a cycle.
-  const encoded = encodeValue(instance.toJSON(), ancestors);
+  const encoded = encodeValue((instance.toJSON as () => unknown).call(instance), ancestors);
   if (typeof encoded !== 'string') return within(encoded, '.toJSON()');
   // The class name is user-controlled: quote it unless it is a plain identifier, so it always
   // ends unambiguously at the '('.

@@ -119,8 +119,8 @@ export class SingleFlight {
         },
       ),
     );
-    this.inflight.set(key, flight as Flight<unknown>);
-    flight.onAbandoned = () => this.finish(key, flight as Flight<unknown>);
+    this.inflight.set(key, flight);
+    flight.onAbandoned = () => this.finish(key, flight);
   }
 
   private finish(key: string, flight: Flight<unknown>): void {

@@ -6,7 +6,7 @@ export interface WarmUpOperation {
   args: unknown[];
   kwargs?: Record<string, unknown>;
   /** Produces the value; called with `args` spread. */
-  func: (...args: never[]) => Promise<unknown> | unknown;
+  func: (...args: never[]) => unknown;
   /** TTL in ms for this entry. Default: `cacheTtl`. */
   ttl?: number;
 }
@@ -15,7 +15,7 @@ export interface WarmUpOptions {
   /** Operations loading at the same time. Default 10. */
   concurrency?: number;
   /** Called after each operation, whatever its outcome. */
-  onProgress?(done: number, total: number): void;
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface WarmUpResult {
@@ -59,7 +59,7 @@ export async function warmUp(
   };
   const worker = async (): Promise<void> => {
     while (next < ops.length) {
-      const op = ops[next++]!;
+      const op = ops[next++];
       try {
         result[await runOne(op)]++;
       } catch {

@@ -50,12 +50,12 @@ export function withGuard<T>(
     return promise;
   }
   if (isThenable(result)) {
-    (result as PromiseLike<T>).then(
+    result.then(
       (value) => attempt.succeed(value),
       (error: unknown) => attempt.fail(error),
     );
   } else {
-    attempt.succeed(result as T);
+    attempt.succeed(result);
   }
   return promise;
 }

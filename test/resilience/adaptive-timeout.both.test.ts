@@ -62,7 +62,7 @@ describe('adaptive @Timeout', () => {
       else break;
     }
     expect(limits[0]).toBe(20);
-    expect(limits.every((limit, i) => i === 0 || limit >= limits[i - 1]!)).toBe(true);
+    expect(limits.every((limit, i) => i === 0 || limit >= limits[i - 1])).toBe(true);
     expect(limits.at(-1)!).toBeGreaterThan(20);
   });
 

@@ -84,8 +84,7 @@ describe('validateCircuitBreakerOptions', () => {
     ['halfOpenMaxCalls', 1.5],
     ['isFailure', 'yes'],
   ])('rejects %s = %p with a ConfigError naming it', (option, value) => {
-    const call = () =>
-      validateCircuitBreakerOptions({ [option]: value } as CircuitBreakerOptions, 'ops.pay');
+    const call = () => validateCircuitBreakerOptions({ [option]: value }, 'ops.pay');
     expect(call).toThrow(ConfigError);
     expect(call).toThrow(`ops.pay.${option}: expected`);
     try {

@@ -1,11 +1,5 @@
 import { ManualClock, TimeoutError, currentSignal } from '../../src';
-import {
-  RecordingClock,
-  TransientError,
-  defaultSleepRig,
-  flush,
-  observe,
-} from '../fixtures/resilience-services';
+import { TransientError, defaultSleepRig, flush, observe } from '../fixtures/resilience-services';
 import { rig } from '../helpers';
 
 interface Attempt {
@@ -104,7 +98,7 @@ describe('executeWithRetryAndTimeout', () => {
       const { call, attempts } = await runUntilSettled(100);
       expect(call.error).toBeInstanceOf(TimeoutError);
       expect(call.error).toMatchObject({ timeoutMs: 100, operation: 'loadReport' });
-      expect((call.error as TimeoutError).cause).toBe(attempts[attempts.length - 1]!.error);
+      expect((call.error as TimeoutError).cause).toBe(attempts[attempts.length - 1].error);
     });
 
     it('settles no later than the deadline', async () => {
@@ -115,22 +109,22 @@ describe('executeWithRetryAndTimeout', () => {
 
     it('never starts a wait that ends past the deadline', async () => {
       const { clock, start } = await runUntilSettled(100);
-      expect(Math.max(...(clock as RecordingClock).timerEnds)).toBeLessThanOrEqual(start + 100);
+      expect(Math.max(...clock.timerEnds)).toBeLessThanOrEqual(start + 100);
     });
 
     it('aborts the running attempt: its currentSignal() aborts at the deadline', async () => {
       const { call, attempts, start } = await runUntilSettled(70);
       expect(attempts.map((a) => a.start - start)).toEqual([0, 50]);
       expect(call.at).toBe(start + 70);
-      expect(attempts[1]!.signal?.aborted).toBe(true);
-      expect(attempts[1]!.signal?.reason).toBe(call.error);
+      expect(attempts[1].signal?.aborted).toBe(true);
+      expect(attempts[1].signal?.reason).toBe(call.error);
     });
 
     it("gives the attempt cut off by the deadline's TimeoutError the previous attempt's error as cause", async () => {
       const { call, attempts } = await runUntilSettled(70);
       expect(call.error).toBeInstanceOf(TimeoutError);
       expect((call.error as TimeoutError).timeoutMs).toBe(70);
-      expect((call.error as TimeoutError).cause).toBe(attempts[0]!.error);
+      expect((call.error as TimeoutError).cause).toBe(attempts[0].error);
     });
 
     it('fails at once, without waiting, when the next wait would end past the deadline', async () => {
@@ -138,7 +132,7 @@ describe('executeWithRetryAndTimeout', () => {
       expect(attempts).toHaveLength(2);
       expect(call.at).toBe(start + 80);
       expect(call.error).toBeInstanceOf(TimeoutError);
-      expect((call.error as TimeoutError).cause).toBe(attempts[1]!.error);
+      expect((call.error as TimeoutError).cause).toBe(attempts[1].error);
     });
 
     it('counts one timeout per timed-out call in getStats().timeouts', async () => {

@@ -148,9 +148,9 @@ describe('bulkhead in the pipeline', () => {
     expect(error).toBeInstanceOf(BulkheadRejectedError);
     expect(svc.calls).toBe(1);
     expect(utils.getStats()).toMatchObject({ bulkheadRejections: 1, retries: 0 });
-    svc.gates[0]!.resolve('a');
+    svc.gates[0].resolve('a');
     await flush();
-    svc.gates[1]!.resolve('b');
+    svc.gates[1].resolve('b');
     expect(await Promise.all([first, second])).toEqual(['a', 'b']);
   });
 
@@ -165,7 +165,7 @@ describe('bulkhead in the pipeline', () => {
     await clock.advance(100);
     await firstOutcome;
     expect(svc.calls).toBe(4);
-    svc.gates[3]!.resolve('second ran');
+    svc.gates[3].resolve('second ran');
     expect(await second).toBe('second ran');
   });
 
@@ -177,7 +177,7 @@ describe('bulkhead in the pipeline', () => {
     const queued = runWithContext({ signal: controller.signal }, () => svc.limited());
     controller.abort(new Error('caller gave up'));
     await expect(queued).rejects.toThrow('caller gave up');
-    svc.gates[0]!.resolve('done');
+    svc.gates[0].resolve('done');
     expect(await running).toBe('done');
     expect(svc.calls).toBe(1);
   });
@@ -192,10 +192,10 @@ describe('bulkhead in the pipeline', () => {
     await outcome;
     // Its queue place is free again: one more call may wait.
     const next = svc.limited();
-    svc.gates[0]!.resolve('first');
+    svc.gates[0].resolve('first');
     expect(await running).toBe('first');
     await flush();
-    svc.gates[1]!.resolve('next');
+    svc.gates[1].resolve('next');
     expect(await next).toBe('next');
     expect(svc.calls).toBe(2);
   });
@@ -210,10 +210,10 @@ describe('bulkhead in the pipeline', () => {
     await clock.advance(30);
     await outcome;
     const next = svc.limited();
-    svc.gates[0]!.resolve('first');
+    svc.gates[0].resolve('first');
     expect(await running).toBe('first');
     await flush();
-    svc.gates[1]!.resolve('next');
+    svc.gates[1].resolve('next');
     expect(await next).toBe('next');
   });
 
@@ -227,7 +227,7 @@ describe('bulkhead in the pipeline', () => {
     const high = track(runWithContext({ priority: 5 }, () => svc.ordered('high')));
     for (let i = 0; i < 3; i++) {
       await flush();
-      svc.gates[i]!.resolve('');
+      svc.gates[i].resolve('');
     }
     await Promise.all([running, low, high]);
     expect(order).toEqual(['first', 'high', 'low']);

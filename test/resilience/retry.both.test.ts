@@ -194,8 +194,8 @@ describe('@Retry', () => {
       { attempt: 1, error: errors[0], delayMs: 10, operation: 'RetryService.observed' },
       { attempt: 2, error: errors[1], delayMs: 20, operation: 'RetryService.observed' },
     ]);
-    expect(infos[0]!.error).toBe(errors[0]);
-    expect(infos[1]!.error).toBe(errors[1]);
+    expect(infos[0].error).toBe(errors[0]);
+    expect(infos[1].error).toBe(errors[1]);
   });
 
   it('ignores an onRetry that throws: the call still retries and succeeds', async () => {
