@@ -1,3 +1,5 @@
+import { SystemTimer } from './system-timer';
+
 /**
  * The one source of time for the library: TTLs, timeouts and retry waits all read it, so tests
  * (and `ManualClock`) can move time without sleeping for real.
@@ -15,43 +17,12 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
-/** The longest delay a Node timer takes; a longer one fires after ~1 ms (`TimeoutOverflowWarning`). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A delay past {@link MAX_TIMER_MS}, run as a chain of timers that each fit. */
-class LongTimer {
-  private timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly callback: () => void,
-    private readonly at: number,
-  ) {
-    this.timer = this.arm();
-  }
-
-  private arm(): NodeJS.Timeout {
-    const left = this.at - performance.now();
-    return left > MAX_TIMER_MS
-      ? setTimeout(() => (this.timer = this.arm()), MAX_TIMER_MS)
-      : setTimeout(this.callback, Math.max(0, left));
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-}
-
 /** Real time: `performance.now()` and Node timers (chained past Node's timer limit). */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer(callback, ms) {
-    return ms > MAX_TIMER_MS
-      ? new LongTimer(callback, performance.now() + ms)
-      : setTimeout(callback, ms);
-  },
+  setTimer: (callback, ms) => new SystemTimer(callback, ms),
   clearTimer(handle) {
-    if (handle instanceof LongTimer) handle.clear();
-    else clearTimeout(handle as NodeJS.Timeout);
+    (handle as SystemTimer).clear();
   },
 };
 

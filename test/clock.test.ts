@@ -8,7 +8,11 @@ const TIMER_LIMIT_MS = 2 ** 31 - 1;
 
 describe('systemClock timers past the 2^31-1 ms limit', () => {
   beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  afterEach(async () => {
+    // Let the shared keep-alive handle go under the fake clock that made it.
+    await jest.runOnlyPendingTimersAsync();
+    jest.useRealTimers();
+  });
 
   it('fires a 3e9 ms timer at 3e9 ms, not after ~1 ms (Node would overflow it)', () => {
     const fired = jest.fn();
@@ -21,13 +25,14 @@ describe('systemClock timers past the 2^31-1 ms limit', () => {
     expect(fired).toHaveBeenCalledTimes(1);
   });
 
-  it('cancels a long timer in any link of its chain', () => {
+  it('cancels a long timer in any link of its chain', async () => {
     const fired = jest.fn();
     const handle = systemClock.setTimer(fired, 5e9);
     jest.advanceTimersByTime(TIMER_LIMIT_MS + 10);
     systemClock.clearTimer(handle);
     jest.advanceTimersByTime(5e9);
     expect(fired).not.toHaveBeenCalled();
+    await jest.runOnlyPendingTimersAsync();
     expect(jest.getTimerCount()).toBe(0);
   });
 });
@@ -59,4 +64,33 @@ describe('timed calls keep the process alive until their outcome', () => {
       'executeWithRetryAndTimeout: TimeoutError',
     ]);
   }, 20_000);
+});
+
+describe('systemClock keep-alive', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(async () => {
+    await jest.runOnlyPendingTimersAsync();
+    jest.useRealTimers();
+  });
+
+  it('shares one keep-alive handle between pending timers and lets it go after the last', async () => {
+    const a = systemClock.setTimer(() => {}, 1000);
+    const withOne = jest.getTimerCount();
+    const b = systemClock.setTimer(() => {}, 2000);
+    expect(jest.getTimerCount()).toBe(withOne + 1);
+    systemClock.clearTimer(a);
+    systemClock.clearTimer(b);
+    systemClock.clearTimer(b);
+    await jest.runOnlyPendingTimersAsync();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('lets the keep-alive handle go once the last timer has fired', async () => {
+    const fired = jest.fn();
+    systemClock.setTimer(fired, 10);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(fired).toHaveBeenCalledTimes(1);
+    await jest.runOnlyPendingTimersAsync();
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

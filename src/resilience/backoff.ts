@@ -17,6 +17,7 @@ export function backoffDelay(
     case 'full':
       return random() * delay;
     case 'equal':
-      return delay / 2 + (random() * delay) / 2;
+      // Both halves round up for a subnormal delay, and their sum could pass it.
+      return Math.min(delay, delay / 2 + (random() * delay) / 2);
   }
 }

@@ -67,6 +67,8 @@ describe('a duration past 2^31 - 1 ms on the system clock', () => {
     expect(call.outcome).toBe('pending');
     await jest.advanceTimersByTimeAsync(1);
     expect(call.outcome).toBeInstanceOf(TimeoutError);
+    // The shared keep-alive handle is released one loop turn after the last timer.
+    await jest.runOnlyPendingTimersAsync();
     expect(jest.getTimerCount()).toBe(0);
   });
 
