@@ -23,6 +23,7 @@ import { toTimeoutOptions, validatePolicies } from './decorators/validate';
 import {
   checkFunction,
   checkName,
+  checkOneOf,
   checkOptionsObject,
   checkString,
   fail,
@@ -39,7 +40,14 @@ import {
   type ResolvedOptions,
   type RetryOptions,
 } from './options';
-import { newCounters, snapshot, type Counters, type Stats } from './observability/stats';
+import { StatsBook, type Stats } from './observability/stats';
+import {
+  EVENT_NAMES,
+  EventBus,
+  type ExecutionEventName,
+  type ExecutionListener,
+} from './observability/events';
+import { Probe } from './observability/probe';
 import type { PipelineRuntime, PipelineSpec } from './pipeline/compile';
 import { resolveRetryPolicy } from './pipeline/resolve-policies';
 import type { MethodPolicies } from './pipeline/method-policies';
@@ -107,7 +115,8 @@ export class ExecutionUtils {
   readonly options: ResolvedOptions;
   /** The time source: the system clock, or the one passed in the options. */
   readonly clock: Clock;
-  private readonly counters: Counters = newCounters();
+  private readonly stats = new StatsBook();
+  private readonly bus = new EventBus();
   private readonly store: MemoryStore | undefined;
   private readonly flights = new SingleFlight();
   private readonly operationTimeouts = new Map<string, number>();
@@ -121,19 +130,26 @@ export class ExecutionUtils {
     const clock = (this.clock = options.clock ?? systemClock);
     this.store =
       this.options.cacheSize > 0
-        ? new MemoryStore(this.options.cacheSize, this.options.cacheTtl, clock, () => {
-            this.counters.evictions++;
+        ? new MemoryStore(this.options.cacheSize, this.options.cacheTtl, clock, (key) => {
+            this.stats.total.evictions++;
+            if (this.bus.active.evict) this.bus.emit('evict', { key });
           })
         : undefined;
     this.retryRuntime = {
       sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),
       random: options.random ?? Math.random,
       now: () => clock.now(),
-      onRetry: () => this.counters.retries++,
-      onDeadlineExceeded: this.countTimeout,
-      onBudgetExhausted: () => this.counters.budgetExhausted++,
     };
-    this.policies = new PolicyRegistry(this.options.operations, clock, this.options.retryBudget);
+    this.policies = new PolicyRegistry(
+      this.options.operations,
+      clock,
+      this.options.retryBudget,
+      (breaker, from, to) => {
+        if (this.bus.active.breakerStateChange) {
+          this.bus.emit('breakerStateChange', { breaker, from, to });
+        }
+      },
+    );
   }
 
   /**
@@ -202,10 +218,10 @@ export class ExecutionUtils {
     checkString('key', key);
     const value = this.store && !this.closed ? this.store.get(key) : MISS;
     if (value === MISS) {
-      this.counters.misses++;
+      this.stats.total.misses++;
       return undefined;
     }
-    this.counters.hits++;
+    this.stats.total.hits++;
     return value as T;
   }
 
@@ -220,7 +236,7 @@ export class ExecutionUtils {
     if (ttl !== undefined) checkTtlMs('ttl', ttl);
     if (!this.store || this.closed) return;
     this.store.set(key, value, ttl);
-    this.counters.sets++;
+    this.stats.total.sets++;
   }
 
   /**
@@ -236,7 +252,13 @@ export class ExecutionUtils {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
   ): <F extends (...args: any[]) => Promise<any>>(fn: F) => F {
     validateRetryOptions(overrides, `createRetryStrategy(${metricName})`);
-    const policy = resolveRetryPolicy(overrides, metricName, this.options, this.policies);
+    const policy = resolveRetryPolicy(
+      overrides,
+      metricName,
+      this.options,
+      this.policies,
+      this.probe(metricName),
+    );
     const runtime = this.retryRuntime;
     return <F extends AsyncMethod>(fn: F): F => {
       checkFunction(`createRetryStrategy(${metricName})(fn)`, fn);
@@ -264,12 +286,14 @@ export class ExecutionUtils {
   withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
     checkTimeoutMs('ms', ms);
     checkFunction('fn', fn);
+    const operation = fn.name || 'withTimeout';
+    const probe = this.probe(operation);
     return withGuard(
       // Inside the attempt, currentSignal() is the attempt's own signal.
       () => fn(currentSignal()!),
       undefined,
       [],
-      { ms, operation: fn.name || 'withTimeout', clock: this.clock, onTimeout: this.countTimeout },
+      { ms, operation, clock: this.clock, onTimeout: (limit) => probe.timeout('attempt', limit) },
       currentCancellation(),
     );
   }
@@ -292,7 +316,8 @@ export class ExecutionUtils {
     checkFunction('fn', fn);
     checkTimeoutMs('timeout', timeout);
     const operation = fn.name || 'executeWithRetryAndTimeout';
-    const policy = resolveRetryPolicy({}, operation, this.options, this.policies);
+    const probe = this.probe(operation);
+    const policy = resolveRetryPolicy({}, operation, this.options, this.policies, probe);
     return retryWithinDeadline(
       (_, a) => fn(...a),
       undefined,
@@ -301,7 +326,7 @@ export class ExecutionUtils {
       policy,
       this.retryRuntime,
       this.clock,
-      this.countTimeout,
+      (limit) => probe.timeout('total', limit),
     );
   }
 
@@ -405,8 +430,39 @@ export class ExecutionUtils {
    * @example
    * const { hitRate, retries, timeouts } = utils.getStats();
    */
-  getStats(): Stats {
-    return snapshot(this.counters);
+  getStats(operation?: string): Stats {
+    if (operation !== undefined) checkName('operation', operation);
+    return this.stats.snapshot(operation);
+  }
+
+  /**
+   * Operations that have reported anything, for per-operation stats and gauges.
+   *
+   * @example
+   * for (const op of utils.operations()) console.log(op, utils.getStats(op).hitRate);
+   */
+  operations(): string[] {
+    return this.stats.operationNames();
+  }
+
+  /**
+   * Listens to one kind of event of every call of this service (see {@link ExecutionEvents}).
+   * A listener's errors are ignored; an event nobody listens to costs nothing.
+   *
+   * @example
+   * utils.on('retry', ({ operation, attempt, delayMs }) => log.warn({ operation, attempt, delayMs }));
+   */
+  on<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): this {
+    checkOneOf(EVENT_NAMES)('event', event);
+    checkFunction('listener', listener);
+    this.bus.on(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on}; unknown listeners are ignored. */
+  off<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): this {
+    this.bus.off(event, listener);
+    return this;
   }
 
   /**
@@ -495,16 +551,16 @@ export class ExecutionUtils {
     return {
       options: this.options,
       clock: this.clock,
-      counters: this.counters,
+      probe: (operation) => this.probe(operation),
       retry: this.retryRuntime,
       operationTimeouts: this.operationTimeouts,
-      countTimeout: this.countTimeout,
       policies: this.policies,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
     };
   }
 
-  private readonly countTimeout = (): void => {
-    this.counters.timeouts++;
-  };
+  /** The probe one operation's stages report through. */
+  private probe(operation: string): Probe {
+    return new Probe(operation, this.clock, this.stats.of(operation), this.stats.total, this.bus);
+  }
 }

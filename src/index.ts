@@ -36,6 +36,13 @@ export type {
   RetryOptions,
 } from './options';
 export type { Stats } from './observability/stats';
+export type {
+  ExecutionEventName,
+  ExecutionEvents,
+  ExecutionListener,
+  TimeoutScope,
+  UncachedReason,
+} from './observability/events';
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker';
 export type { BulkheadOptions } from './resilience/bulkhead';
 export type { RetryBudgetOptions } from './resilience/retry-budget';

@@ -48,7 +48,7 @@ export class MemoryStore {
     readonly max: number,
     private readonly defaultTtl: number,
     private readonly clock: Clock,
-    onEvict: () => void,
+    onEvict: (key: string) => void,
   ) {
     this.lru = new LRUCache<string, object>({
       max,
@@ -59,8 +59,8 @@ export class MemoryStore {
       // as long as the stall lasts.
       ttlResolution: 0,
       perf: clock,
-      dispose: (_value, _key, reason) => {
-        if (reason === 'evict') onEvict();
+      dispose: (_value, key, reason) => {
+        if (reason === 'evict') onEvict(key);
       },
     });
   }

@@ -58,3 +58,33 @@ export function snapshot(c: Counters): Stats {
   const lookups = c.hits + c.misses;
   return { ...c, hitRate: lookups === 0 ? 0 : c.hits / lookups };
 }
+
+/**
+ * The service's counters: in total, and per operation. A probe bumps both (two increments on the
+ * hit path); totals also hold what has no operation (evictions, `getFromCache`/`addToCache`).
+ */
+export class StatsBook {
+  readonly total: Counters = newCounters();
+  private readonly operations = new Map<string, Counters>();
+
+  /** The counters of `operation`, created on first use. */
+  of(operation: string): Counters {
+    let counters = this.operations.get(operation);
+    if (!counters) {
+      counters = newCounters();
+      this.operations.set(operation, counters);
+    }
+    return counters;
+  }
+
+  /** Operations that have counters, in the order they were first seen. */
+  operationNames(): string[] {
+    return [...this.operations.keys()];
+  }
+
+  /** A snapshot in total, or of one operation (all zeros for one never seen). */
+  snapshot(operation?: string): Stats {
+    if (operation === undefined) return snapshot(this.total);
+    return snapshot(this.operations.get(operation) ?? newCounters());
+  }
+}

@@ -4,7 +4,8 @@ import { Flight, type SingleFlight } from '../cache/single-flight';
 import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
 import type { CachedOptions, TenantMode } from '../decorators/types';
-import type { Counters } from '../observability/stats';
+import type { UncachedReason } from '../observability/events';
+import type { Probe } from '../observability/probe';
 import type { Stage } from './stage';
 import type { Clock } from '../clock';
 import type { ExecutionContext } from '../context';
@@ -22,7 +23,7 @@ export interface CacheStageConfig {
   readonly clock: Clock;
   readonly store: MemoryStore;
   readonly flights: SingleFlight;
-  readonly counters: Counters;
+  readonly probe: Probe;
   /** true/false when the method is known to return a Promise or not; undefined to learn it. */
   readonly returnsPromise: boolean | undefined;
 }
@@ -36,23 +37,24 @@ export interface CacheStageConfig {
  * the second.
  */
 export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
-  const { operation, store, flights, counters, ttl, clock, tenant } = config;
+  const { operation, store, flights, probe, ttl, clock, tenant } = config;
   const { key: keyFn, cacheIf } = config.options;
   const { staleWhileRevalidate = 0, staleIfError = 0 } = config.options;
   const grace = Math.max(staleWhileRevalidate, staleIfError);
   let returnsPromise = config.returnsPromise;
   const buildKey = cacheKeyBuilder(operation);
 
-  const keyOf = (args: unknown[]): string | undefined => {
+  /** The call's key, or why it has none. */
+  const keyOf = (args: unknown[]): string | UncachedReason => {
     const ctx = currentContextFields();
     let userId = '';
     let taskId = '';
     if (tenant !== 'shared') {
       userId = ctx?.userId ?? '';
       taskId = ctx?.taskId ?? '';
-      if (tenant === 'required' && !userId) return undefined;
+      if (tenant === 'required' && !userId) return 'no-tenant';
     }
-    return buildKey(userId, taskId, keyFn ? [keyOfCall(args, ctx)] : args);
+    return buildKey(userId, taskId, keyFn ? [keyOfCall(args, ctx)] : args) ?? 'unkeyable';
   };
 
   /** The user's `key` function; one that throws makes the call unkeyable (it runs uncached). */
@@ -69,11 +71,11 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     if (store.epoch !== epoch) return;
     const entryTtl = admit(value);
     if (entryTtl === undefined) {
-      counters.refused++;
+      probe.refused();
       return;
     }
     store.set(key, value, entryTtl, grace);
-    counters.sets++;
+    probe.set();
   };
 
   /**
@@ -133,8 +135,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     if (!entry || returnsPromise === false) return undefined;
     const expiredFor = clock.now() - entry.freshUntil;
     if (expiredFor < staleWhileRevalidate) {
-      counters.hits++;
-      counters.staleHits++;
+      probe.servedWhileRevalidating();
       if (!flights.get(key)) refresh(key, thisArg, args);
       return { served: Promise.resolve(entry.value) };
     }
@@ -146,27 +147,28 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     const caller = currentCancellation();
     return result.catch((error: unknown) => {
       if (caller?.aborted || clock.now() - fallback.freshUntil >= staleIfError) throw error;
-      counters.staleIfError++;
+      probe.servedIfError();
       return fallback.value;
     });
   };
 
   return function cached(thisArg, args) {
     const key = keyOf(args);
-    if (key === undefined) {
-      counters.uncached++;
+    // A built key always starts with '"' or '#', so it is never mistaken for a reason.
+    if (key === 'no-tenant' || key === 'unkeyable') {
+      probe.uncached(key);
       return next(thisArg, args);
     }
     const hit = store.get(key);
     if (hit !== MISS) {
-      counters.hits++;
+      probe.hit();
       return returnsPromise === false ? hit : Promise.resolve(hit);
     }
     const stale = grace > 0 ? serveStale(key, thisArg, args) : undefined;
     if (stale && 'served' in stale) return stale.served;
-    counters.misses++;
+    probe.miss();
     const pending = flights.get(key);
-    if (pending) counters.coalesced++;
+    if (pending) probe.coalesced();
     const result = pending ? pending.join(currentCancellation()) : load(key, thisArg, args, false);
     return stale ? orStale(result as Promise<unknown>, stale) : result;
   };

@@ -9,7 +9,7 @@ import { TimeoutError } from '../errors';
 import { breakerStage } from './breaker-stage';
 import { bulkheadStage } from './bulkhead-stage';
 import type { ResolvedOptions } from '../options';
-import type { Counters } from '../observability/stats';
+import type { Probe } from '../observability/probe';
 import { retrying, type RetryRuntime } from '../resilience/retry';
 import { withGuard, type TimeoutGuard } from '../resilience/timeout';
 import { retryWithinDeadline } from '../resilience/deadline';
@@ -17,6 +17,7 @@ import { cacheStage } from './cache-stage';
 import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve-policies';
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import type { Stage } from './stage';
+import { isThenable } from '../is-thenable';
 
 /** What one method (or wrapped function) asks for. */
 export interface PipelineSpec extends Readonly<PolicySet>, OperationClaim {
@@ -29,11 +30,10 @@ export interface PipelineSpec extends Readonly<PolicySet>, OperationClaim {
 export interface PipelineRuntime {
   readonly options: ResolvedOptions;
   readonly clock: Clock;
-  readonly counters: Counters;
+  /** The probe an operation's stages report through. */
+  readonly probe: (operation: string) => Probe;
   readonly retry: RetryRuntime;
   readonly operationTimeouts: ReadonlyMap<string, number>;
-  /** Counts a timeout in the service's stats. */
-  readonly countTimeout: () => void;
   /** The service's breakers, bulkheads and retry budgets, by name. */
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
@@ -72,7 +72,7 @@ export function compilePipeline(
 
 function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   const { operation, original } = spec;
-  const { countTimeout } = runtime;
+  const probe = runtime.probe(operation);
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
   if (spec.timeout) {
     const ms = resolveTimeoutMs(
@@ -81,7 +81,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       runtime.options,
       runtime.operationTimeouts,
     );
-    const guard = { ms, operation, clock: runtime.clock, onTimeout: countTimeout };
+    const onTimeout = (timeoutMs: number): void => probe.timeout('attempt', timeoutMs);
+    const guard = { ms, operation, clock: runtime.clock, onTimeout };
     const { adaptive } = spec.timeout;
     stage = adaptive
       ? adaptiveTimeoutStage(
@@ -95,12 +96,18 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     const { breaker } = spec;
     const name = typeof breaker === 'string' ? breaker : (breaker.name ?? operation);
     const options = typeof breaker === 'string' ? {} : breaker;
-    stage = breakerStage(stage, runtime.policies.breaker(name, options), () => {
-      runtime.counters.circuitRejections++;
-    });
+    stage = breakerStage(stage, runtime.policies.breaker(name, options), () =>
+      probe.breakerRejected(name),
+    );
   }
   if (spec.retry) {
-    const policy = resolveRetryPolicy(spec.retry, operation, runtime.options, runtime.policies);
+    const policy = resolveRetryPolicy(
+      spec.retry,
+      operation,
+      runtime.options,
+      runtime.policies,
+      probe,
+    );
     const attempt = stage as (thisArg: unknown, args: unknown[]) => Promise<unknown>;
     const { maxElapsed } = policy;
     stage =
@@ -116,15 +123,16 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
               policy,
               runtime.retry,
               runtime.clock,
-              countTimeout,
+              (timeoutMs) => probe.timeout('total', timeoutMs),
             );
   }
   if (spec.bulkhead) {
     const { name = operation, priority, ...options } = spec.bulkhead;
-    stage = bulkheadStage(stage, runtime.policies.bulkhead(name, options), priority, () => {
-      runtime.counters.bulkheadRejections++;
-    });
+    stage = bulkheadStage(stage, runtime.policies.bulkhead(name, options), priority, () =>
+      probe.bulkheadRejected(name),
+    );
   }
+  stage = executedStage(stage, probe);
   if (spec.cache && runtime.cache) {
     stage = cacheStage(stage, {
       operation,
@@ -134,7 +142,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       clock: runtime.clock,
       store: runtime.cache.store,
       flights: runtime.cache.flights,
-      counters: runtime.counters,
+      probe,
       returnsPromise: isAsyncPipeline(spec) ? true : spec.returnsPromise,
     });
   }
@@ -159,6 +167,33 @@ function adaptiveTimeoutStage(next: Stage, base: TimeoutGuard, tracker: LatencyT
       },
     );
     return attempt;
+  };
+}
+
+/**
+ * Times each execution of the method's pipeline (every call but a cache hit) for the `executed`
+ * event, only while someone listens to it: otherwise it is a passthrough.
+ */
+function executedStage(next: Stage, probe: Probe): Stage {
+  const { clock } = probe;
+  return (thisArg, args) => {
+    if (!probe.timed) return next(thisArg, args);
+    const started = clock.now();
+    const report = (ok: boolean): void => probe.executed(clock.now() - started, ok);
+    let result: unknown;
+    try {
+      result = next(thisArg, args);
+    } catch (error) {
+      report(false);
+      throw error;
+    }
+    if (isThenable(result)) {
+      (result as PromiseLike<unknown>).then(
+        () => report(true),
+        () => report(false),
+      );
+    } else report(true);
+    return result;
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import { ConfigError } from '../errors';
 import type { ResolvedOptions, RetryOptions } from '../options';
+import type { Probe } from '../observability/probe';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
 
@@ -14,6 +15,7 @@ export function resolveRetryPolicy(
   operation: string,
   options: ResolvedOptions,
   policies: PolicyRegistry,
+  probe: Probe,
 ): RetryPolicy {
   const profileName = typeof spec === 'string' ? spec : (spec.operation ?? operation);
   const profile = options.operations[profileName]?.retry;
@@ -35,6 +37,7 @@ export function resolveRetryPolicy(
     ...mergeRetryLayers(defaults, layers),
     operation: profileName,
     budget: policies.retryBudget(profileName),
+    probe,
   };
 }
 

@@ -122,6 +122,11 @@ const CLOSED = 0;
 const OPEN = 1;
 const HALF_OPEN = 2;
 type Mode = typeof CLOSED | typeof OPEN | typeof HALF_OPEN;
+const STATE_NAMES: Record<Mode, CircuitState> = {
+  [CLOSED]: 'closed',
+  [OPEN]: 'open',
+  [HALF_OPEN]: 'half-open',
+};
 
 /**
  * Stops calling a failing dependency for a while, then lets a few trial calls test it. The caller
@@ -168,9 +173,16 @@ export class CircuitBreaker {
 
   /**
    * Validates `options` (a `ConfigError` names them as `CircuitBreaker(name).option`) and starts
-   * closed. The breaker only reads `clock.now()`; it never sets a timer.
+   * closed. The breaker only reads `clock.now()`; it never sets a timer. `onStateChange` hears
+   * each change of the state it reports (an open breaker is seen to turn half-open when a call
+   * next asks for a permit).
    */
-  constructor(name: string, options: CircuitBreakerOptions, clock: Clock) {
+  constructor(
+    name: string,
+    options: CircuitBreakerOptions,
+    clock: Clock,
+    private readonly onStateChange: (from: CircuitState, to: CircuitState) => void = () => {},
+  ) {
     validateCircuitBreakerOptions(options, `CircuitBreaker(${name})`);
     const d = CIRCUIT_BREAKER_DEFAULTS;
     this.name = name;
@@ -267,8 +279,8 @@ export class CircuitBreaker {
 
   /** Forces the breaker open until `reset()`: it refuses every call, `retryAfterMs` Infinity. */
   isolate(): void {
-    this.enter(OPEN);
     this.openUntil = Infinity;
+    this.enter(OPEN);
   }
 
   /** Closes the breaker whatever its state: failure counters cleared, backoff back to the start. */
@@ -287,8 +299,9 @@ export class CircuitBreaker {
   }
 
   private open(): void {
-    this.enter(OPEN);
+    // Before the state changes, so that a listener reading the state sees the new open period.
     this.openUntil = this.clock.now() + this.openPeriod;
+    this.enter(OPEN);
   }
 
   private close(): void {
@@ -300,9 +313,11 @@ export class CircuitBreaker {
 
   /** Every state change makes the permits handed out so far stale. */
   private enter(mode: Mode): void {
+    const from = this.mode;
     this.mode = mode;
     this.generation++;
     this.trials = 0;
+    if (from !== mode) this.onStateChange(STATE_NAMES[from], STATE_NAMES[mode]);
   }
 }
 

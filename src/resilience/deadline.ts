@@ -17,7 +17,7 @@ export function retryWithinDeadline<T>(
   policy: RetryPolicy,
   runtime: RetryRuntime,
   clock: Clock,
-  onTimeout: () => void,
+  onTimeout: (timeoutMs: number) => void,
 ): Promise<T> {
   const deadline: Deadline | undefined = isUnlimited(ms) ? undefined : { at: clock.now() + ms, ms };
   return withGuard(

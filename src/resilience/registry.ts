@@ -5,6 +5,9 @@ import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from '.
 import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
 
+/** Told each time a breaker changes state. */
+export type BreakerStateListener = (breaker: string, from: CircuitState, to: CircuitState) => void;
+
 /**
  * The stateful policies of one service, by name: a breaker or bulkhead is shared by every method,
  * instance and call site that names it. Its settings are fixed when it is first used: the
@@ -21,6 +24,7 @@ export class PolicyRegistry {
     private readonly operations: Readonly<Record<string, OperationProfile>>,
     private readonly clock: Clock,
     retryBudget: RetryBudgetOptions | undefined,
+    private readonly onStateChange: BreakerStateListener = () => {},
   ) {
     this.sharedBudget = retryBudget ? new RetryBudget(retryBudget, clock) : undefined;
   }
@@ -29,7 +33,9 @@ export class PolicyRegistry {
     let breaker = this.breakers.get(name);
     if (!breaker) {
       const profile = this.operations[name]?.circuitBreaker;
-      breaker = new CircuitBreaker(name, { ...options, ...profile }, this.clock);
+      breaker = new CircuitBreaker(name, { ...options, ...profile }, this.clock, (from, to) =>
+        this.onStateChange(name, from, to),
+      );
       this.breakers.set(name, breaker);
     }
     return breaker;
@@ -68,6 +74,16 @@ export class PolicyRegistry {
       this.latencies.set(name, tracker);
     }
     return tracker;
+  }
+
+  /** The breakers used so far, by name (for gauges). */
+  listBreakers(): ReadonlyMap<string, CircuitBreaker> {
+    return this.breakers;
+  }
+
+  /** The bulkheads used so far, by name (for gauges). */
+  listBulkheads(): ReadonlyMap<string, Bulkhead> {
+    return this.bulkheads;
   }
 
   /** A breaker no call has used yet is closed. */

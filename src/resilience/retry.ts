@@ -3,12 +3,15 @@ import { TimeoutError } from '../errors';
 import type { RetryOptions } from '../options';
 import { backoffDelay } from './backoff';
 import type { RetryBudget } from './retry-budget';
+import type { Probe } from '../observability/probe';
 
 /** A fully resolved retry policy: defaults, decorator and operation profile merged. */
 export interface RetryPolicy extends RetryOptions {
   readonly operation: string;
   /** Caps retries at a share of the traffic; none when undefined. */
   readonly budget?: RetryBudget;
+  /** Where retries, give-ups, spent budgets and missed deadlines are reported. */
+  readonly probe: Probe;
 }
 
 /** What a retry loop needs from its owner. */
@@ -16,12 +19,6 @@ export interface RetryRuntime {
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random: () => number;
   readonly now: () => number;
-  /** Counts one retry (a wait followed by another attempt). */
-  readonly onRetry: () => void;
-  /** Counts a call ended because the next wait would pass its deadline. */
-  readonly onDeadlineExceeded: () => void;
-  /** Counts a failure returned without a retry because the budget was spent. */
-  readonly onBudgetExhausted: () => void;
 }
 
 /** A total deadline the loop must not wait past. */
@@ -78,18 +75,22 @@ export async function retrying<T>(
       return await fn(thisArg, args);
     } catch (error) {
       if (deadline) deadline.lastError = error;
-      if (attempt >= policy.attempts || !isRetryable(error, policy, cancellation)) throw error;
+      if (attempt >= policy.attempts || !isRetryable(error, policy, cancellation)) {
+        if (!isAborted(cancellation)) policy.probe.giveUp(attempt, error);
+        throw error;
+      }
       const delayMs = delayBefore(attempt, error, policy, runtime.random);
       if (deadline && runtime.now() + delayMs >= deadline.at) {
-        runtime.onDeadlineExceeded();
+        policy.probe.timeout('total', deadline.ms);
         throw new TimeoutError(policy.operation, deadline.ms, error);
       }
       if (policy.budget && !policy.budget.tryRetry()) {
-        runtime.onBudgetExhausted();
+        policy.probe.budgetExhausted();
+        policy.probe.giveUp(attempt, error);
         throw error;
       }
       notify(policy, { attempt, error, delayMs, operation: policy.operation });
-      runtime.onRetry();
+      policy.probe.retry(attempt, policy.attempts, delayMs, error);
       // The signal is made only now, on the failure path: a success never pays for one.
       await runtime.sleep(delayMs, signalOf(cancellation));
       // A sleep that ignores the signal must not let an aborted caller's call run again.

@@ -15,8 +15,8 @@ export interface TimeoutGuard {
   readonly ms: number;
   readonly operation: string;
   readonly clock: Clock;
-  /** Counts a timeout. */
-  readonly onTimeout: () => void;
+  /** Reports a timeout, with the limit that ran out. */
+  readonly onTimeout: (timeoutMs: number) => void;
   /** The `cause` to put on the TimeoutError, read when the timer fires. */
   readonly cause?: () => unknown;
 }
@@ -103,7 +103,7 @@ class GuardedAttempt<T> extends CancelScope implements Abandonable {
     if (!this.finish()) return;
     const { operation, ms, cause } = this.guard;
     const error = new TimeoutError(operation, ms, cause?.());
-    this.guard.onTimeout();
+    this.guard.onTimeout(ms);
     this.cancel(error);
     this.reject(error);
   }

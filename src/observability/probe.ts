@@ -1,0 +1,126 @@
+import type { Clock } from '../clock';
+import type { Counters } from './stats';
+import type { EventBus, TimeoutScope, UncachedReason } from './events';
+
+/**
+ * What one operation's stages report through: each report bumps the operation's counters and
+ * the service's totals, and builds an event payload only when someone listens to that event.
+ * Made once per operation when its pipeline is compiled, so a report costs no lookup.
+ */
+export class Probe {
+  constructor(
+    readonly operation: string,
+    /** The service's clock, to time executions with. */
+    readonly clock: Clock,
+    private readonly own: Counters,
+    private readonly total: Counters,
+    private readonly bus: EventBus,
+  ) {}
+
+  /** Whether anyone listens to `executed` (timing a call costs two clock reads). */
+  get timed(): boolean {
+    return this.bus.active.executed === true;
+  }
+
+  hit(): void {
+    this.bump('hits');
+    if (this.bus.active.hit) this.bus.emit('hit', { operation: this.operation });
+  }
+
+  miss(): void {
+    this.bump('misses');
+    if (this.bus.active.miss) this.bus.emit('miss', { operation: this.operation });
+  }
+
+  coalesced(): void {
+    this.bump('coalesced');
+    if (this.bus.active.coalesced) this.bus.emit('coalesced', { operation: this.operation });
+  }
+
+  set(): void {
+    this.bump('sets');
+    if (this.bus.active.set) this.bus.emit('set', { operation: this.operation });
+  }
+
+  uncached(reason: UncachedReason): void {
+    this.bump('uncached');
+    if (this.bus.active.uncached) {
+      this.bus.emit('uncached', { operation: this.operation, reason });
+    }
+  }
+
+  refused(): void {
+    this.bump('refused');
+    if (this.bus.active.refused) this.bus.emit('refused', { operation: this.operation });
+  }
+
+  /** A stale entry served at once while it is refreshed: a hit too. */
+  servedWhileRevalidating(): void {
+    this.bump('staleHits');
+    this.hit();
+    this.staleServed('while-revalidate');
+  }
+
+  /** A stale entry served instead of an error. */
+  servedIfError(): void {
+    this.bump('staleIfError');
+    this.staleServed('if-error');
+  }
+
+  retry(attempt: number, attempts: number, delayMs: number, error: unknown): void {
+    this.bump('retries');
+    if (this.bus.active.retry) {
+      const operation = this.operation;
+      this.bus.emit('retry', { operation, attempt, attempts, delayMs, error });
+    }
+  }
+
+  giveUp(attempts: number, error: unknown): void {
+    if (this.bus.active.giveUp) {
+      this.bus.emit('giveUp', { operation: this.operation, attempts, error });
+    }
+  }
+
+  timeout(scope: TimeoutScope, timeoutMs: number): void {
+    this.bump('timeouts');
+    if (this.bus.active.timeout) {
+      this.bus.emit('timeout', { operation: this.operation, scope, timeoutMs });
+    }
+  }
+
+  budgetExhausted(): void {
+    this.bump('budgetExhausted');
+    if (this.bus.active.budgetExhausted) {
+      this.bus.emit('budgetExhausted', { operation: this.operation });
+    }
+  }
+
+  breakerRejected(breaker: string): void {
+    this.bump('circuitRejections');
+    if (this.bus.active.breakerRejected) {
+      this.bus.emit('breakerRejected', { operation: this.operation, breaker });
+    }
+  }
+
+  bulkheadRejected(bulkhead: string): void {
+    this.bump('bulkheadRejections');
+    if (this.bus.active.bulkheadRejected) {
+      this.bus.emit('bulkheadRejected', { operation: this.operation, bulkhead });
+    }
+  }
+
+  executed(durationMs: number, ok: boolean): void {
+    this.bus.emit('executed', { operation: this.operation, durationMs, ok });
+  }
+
+  private staleServed(kind: 'while-revalidate' | 'if-error'): void {
+    if (this.bus.active.staleServed) {
+      this.bus.emit('staleServed', { operation: this.operation, kind });
+    }
+  }
+
+  private bump(counter: keyof Counters): void {
+    this.own[counter]++;
+    this.total[counter]++;
+  }
+}
