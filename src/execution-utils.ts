@@ -90,7 +90,10 @@ export interface HealthReport {
 export interface MemoryStats {
   cacheSize: number;
   maxCacheSize: number;
-  /** A rough estimate of the bytes held by cache entries. */
+  /**
+   * The bytes held by cache entries: the exact sum charged with `cacheMaxBytes`, else an
+   * estimate made by walking the entries (bounded per entry; getters are never run).
+   */
   cacheMemoryBytes: number;
   /**
    * Bytes lru-cache reserves up front for `maxCacheSize` slots (~40 B each), held even while the
@@ -130,10 +133,16 @@ export class ExecutionUtils {
     const clock = (this.clock = options.clock ?? systemClock);
     this.store =
       this.options.cacheSize > 0
-        ? new MemoryStore(this.options.cacheSize, this.options.cacheTtl, clock, (key) => {
-            this.stats.total.evictions++;
-            if (this.bus.active.evict) this.bus.emit('evict', { key });
-          })
+        ? new MemoryStore(
+            this.options.cacheSize,
+            this.options.cacheTtl,
+            clock,
+            (key) => {
+              this.stats.total.evictions++;
+              if (this.bus.active.evict) this.bus.emit('evict', { key });
+            },
+            this.options.cacheMaxBytes,
+          )
         : undefined;
     this.retryRuntime = {
       sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),

@@ -107,6 +107,14 @@ export interface ExecutionUtilsOptions {
    */
   cacheSize?: number;
   /**
+   * Bounds the cache by bytes as well as entries: each entry is charged its key, an estimate of
+   * its value (strings by length, binary data by byte length, objects by their contents) and
+   * ~56 B of bookkeeping; the least recently used go first, and an entry larger than the bound is
+   * not stored. `getMemoryStats().cacheMemoryBytes` is then the exact sum charged. Costs one
+   * estimate per write. Default: none (only `cacheSize` bounds the cache).
+   */
+  cacheMaxBytes?: number;
+  /**
    * Default time to live of a cache entry, in whole ms. Default 3_600_000 (1 h); 0 = never
    * expires. An entry is a miss from the moment its TTL has passed (at exactly `ttl` ms).
    */
@@ -195,8 +203,12 @@ export function checkDelayOrder(
 }
 
 export type ResolvedOptions = Required<
-  Omit<ExecutionUtilsOptions, 'operations' | 'clock' | 'sleep' | 'random' | 'retryBudget'>
+  Omit<
+    ExecutionUtilsOptions,
+    'operations' | 'clock' | 'sleep' | 'random' | 'retryBudget' | 'cacheMaxBytes'
+  >
 > & {
+  readonly cacheMaxBytes: number | undefined;
   readonly operations: Record<string, OperationProfile>;
   readonly retryBudget: RetryBudgetOptions | undefined;
 };
@@ -206,6 +218,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   checkOptionsObject('ExecutionUtils options', options);
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   checkCacheSize('cacheSize', o.cacheSize);
+  optional(checkPositiveInteger)('cacheMaxBytes', options.cacheMaxBytes);
   checkTtlMs('cacheTtl', o.cacheTtl);
   checkTenantMode('tenant', o.tenant);
   checkPositiveInteger('retryAttempts', o.retryAttempts);
@@ -234,6 +247,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   }
   return {
     cacheSize: o.cacheSize,
+    cacheMaxBytes: options.cacheMaxBytes,
     cacheTtl: o.cacheTtl,
     tenant: o.tenant,
     retryAttempts: o.retryAttempts,

@@ -957,3 +957,22 @@ describe('warmUpCache when nothing can be cached', () => {
     expect(func).not.toHaveBeenCalled();
   });
 });
+
+describe('cacheMaxBytes', () => {
+  it('bounds the cache by bytes and reports the exact bytes charged', () => {
+    const { utils } = rig({ cacheMaxBytes: 2_000 });
+    for (let i = 0; i < 10; i++) utils.addToCache(`k${i}`, 'z'.repeat(200));
+    const stats = utils.getMemoryStats();
+    expect(stats.cacheSize).toBeLessThan(10);
+    expect(stats.cacheMemoryBytes).toBeLessThanOrEqual(2_000);
+    expect(stats.cacheMemoryBytes).toBeGreaterThan(1_000);
+    expect(utils.getFromCache('k9')).toBe('z'.repeat(200));
+    expect(utils.getStats().evictions).toBeGreaterThan(0);
+  });
+
+  it.each([0, -1, 1.5, NaN, '1000'])('rejects cacheMaxBytes %p with ConfigError', (bad) => {
+    expect(configErrorOf(() => new ExecutionUtils({ cacheMaxBytes: bad as number })).option).toBe(
+      'cacheMaxBytes',
+    );
+  });
+});

@@ -44,14 +44,23 @@ export class MemoryStore {
   /** Bumped by `clear()`, so a load that started before it can tell not to write back. */
   epoch = 0;
 
+  /**
+   * @param maxBytes bounds the entries' estimated bytes too (key, value and bookkeeping, as
+   *   {@link estimateBytes} counts them): the least recently used go first; an entry larger than
+   *   the bound is not stored. Undefined: only `max` bounds the store.
+   */
   constructor(
     readonly max: number,
     private readonly defaultTtl: number,
     private readonly clock: Clock,
     onEvict: (key: string) => void,
+    readonly maxBytes?: number,
   ) {
     this.lru = new LRUCache<string, object>({
       max,
+      ...(maxBytes === undefined
+        ? {}
+        : { maxSize: maxBytes, sizeCalculation: (value, key) => entryBytes(key, value) }),
       ttl: defaultTtl,
       // The clock is read on every lookup (~50 ns on the system clock). lru-cache could reuse a
       // reading until a 1 ms timer clears it, but that timer cannot run while the event loop is
@@ -132,13 +141,10 @@ export class MemoryStore {
 
   /** A rough estimate of the bytes the entries hold: keys, values and per-entry bookkeeping. */
   estimateBytes(): number {
+    // With a byte bound, lru-cache keeps the exact sum of what each entry was charged.
+    if (this.maxBytes !== undefined) return this.lru.calculatedSize;
     let bytes = 0;
-    for (const [key, value] of this.lru.entries()) {
-      bytes +=
-        ENTRY_OVERHEAD_BYTES +
-        2 * key.length +
-        estimateValueBytes(StaleEntry.is(value) ? value.value : unbox(value));
-    }
+    for (const [key, value] of this.lru.entries()) bytes += entryBytes(key, value);
     return bytes;
   }
 }
@@ -149,6 +155,12 @@ const EXPIRE_AT_TTL_MS = 1e-4;
 const ENTRY_OVERHEAD_BYTES = 56;
 /** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
 export const RESERVED_BYTES_PER_SLOT = 40;
+/** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */
+function entryBytes(key: string, stored: unknown): number {
+  const value = StaleEntry.is(stored) ? stored.value : unbox(stored);
+  return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(value);
+}
+
 function unbox(stored: unknown): unknown {
   return stored === UNDEFINED ? undefined : stored;
 }

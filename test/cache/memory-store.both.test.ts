@@ -237,3 +237,27 @@ describe('MemoryStore with hostile values', () => {
     expect(trap).not.toHaveBeenCalled();
   });
 });
+
+describe('MemoryStore bounded by bytes', () => {
+  it('evicts the least recently used entries to stay under maxBytes, and reports the exact sum', () => {
+    const clock = new ManualClock();
+    const evicted: string[] = [];
+    const s = new MemoryStore(100, 0, clock, (key) => evicted.push(key), 1_000);
+    const text = 'x'.repeat(150); // ~56 + 2 + 16 + 300 = 374 B charged per entry
+    s.set('a', text);
+    s.set('b', text);
+    expect(s.estimateBytes()).toBe(2 * (56 + 2 + 16 + 300));
+    s.set('c', text);
+    expect(evicted).toEqual(['a']);
+    expect(s.get('a')).toBe(MISS);
+    expect(s.get('c')).toBe(text);
+    expect(s.estimateBytes()).toBeLessThanOrEqual(1_000);
+  });
+
+  it('does not store an entry larger than the whole bound', () => {
+    const s = new MemoryStore(100, 0, new ManualClock(), () => {}, 1_000);
+    s.set('big', 'y'.repeat(1_000));
+    expect(s.get('big')).toBe(MISS);
+    expect(s.size).toBe(0);
+  });
+});
