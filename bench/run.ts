@@ -17,6 +17,7 @@ import { cachedMiss } from './scenarios/cached-miss';
 import { heap } from './scenarios/heap';
 import { keygen } from './scenarios/keygen';
 import { limits } from './scenarios/limits';
+import { observedHit } from './scenarios/observed-hit';
 import { retrySuccess } from './scenarios/retry';
 import type { Scenario } from './scenarios/scenario';
 import { singleFlight } from './scenarios/single-flight';
@@ -28,6 +29,7 @@ import { timeoutResolved } from './scenarios/timeout';
 const SCENARIOS: Scenario[] = [
   limits,
   cachedHit,
+  observedHit,
   keygen,
   cachedMiss,
   retrySuccess,
