@@ -35,11 +35,10 @@ import {
 import {
   optionsFromEnv,
   resolveOptions,
-  validateRetryOptions,
   type ExecutionUtilsOptions,
   type ResolvedOptions,
-  type RetryOptions,
 } from './options';
+import { validateRetryOptions, type RetryOptions } from './resilience/retry-options';
 import { StatsBook, type Stats } from './observability/stats';
 import {
   EVENT_NAMES,
@@ -48,6 +47,14 @@ import {
   type ExecutionListener,
 } from './observability/events';
 import { Probe } from './observability/probe';
+import {
+  ServiceMetrics,
+  type MetricsRegistry,
+  type RegisterMetricsOptions,
+} from './observability/metrics';
+import type { CallSpans } from './observability/open-telemetry';
+import { openTelemetrySpans } from './observability/otel-spans';
+import { subscribeLogger } from './observability/logging';
 import type { PipelineRuntime, PipelineSpec } from './pipeline/compile';
 import { resolveRetryPolicy } from './pipeline/resolve-policies';
 import type { MethodPolicies } from './pipeline/method-policies';
@@ -127,6 +134,10 @@ export class ExecutionUtils {
   private readonly policies: PolicyRegistry;
   private readonly pipelines = new Pipelines(() => this.runtime());
   private closed = false;
+  /** The registries this service exports metrics to; made at the first registration. */
+  private metrics: ServiceMetrics | undefined;
+  /** OpenTelemetry spans; undefined unless `tracing.openTelemetry` is on. */
+  private readonly spans: CallSpans | undefined;
 
   constructor(options: ExecutionUtilsOptions = {}) {
     this.options = resolveOptions(options);
@@ -159,6 +170,10 @@ export class ExecutionUtils {
         }
       },
     );
+    // Before metrics: a missing @opentelemetry/api fails the constructor before it registers.
+    this.spans = openTelemetrySpans(options.tracing);
+    if (options.logger) subscribeLogger(this.bus, options.logger);
+    if (options.metrics !== undefined) this.metricsExport().register(options.metrics, 'metrics');
   }
 
   /**
@@ -475,6 +490,25 @@ export class ExecutionUtils {
   }
 
   /**
+   * Exports this service's metrics (`cache_hits_total`, `operation_duration_seconds`... labelled
+   * `operation_type`) on a prom-client registry. Several services on one registry share the
+   * metrics, which sum them; registering the same service again does nothing; `close()` detaches
+   * it. Counters count from registration on and are read at scrape time, so a cache hit costs
+   * nothing more. Throws `ConfigError` if prom-client (an optional peer dependency) is missing.
+   *
+   * @example
+   * import { Registry } from 'prom-client';
+   * const registry = new Registry();
+   * utils.registerMetrics(registry, { prefix: 'billing_' });
+   * app.get('/metrics', async () => registry.metrics());
+   */
+  registerMetrics(registry: MetricsRegistry, options: RegisterMetricsOptions = {}): this {
+    checkOptionsObject('registerMetrics options', options);
+    this.metricsExport().register({ ...options, registry }, 'registerMetrics');
+    return this;
+  }
+
+  /**
    * The cache's size and an estimate of the memory its entries hold (walks the entries: call it
    * for monitoring, not per request).
    *
@@ -513,6 +547,7 @@ export class ExecutionUtils {
     this.closed = true;
     this.clearCache();
     this.pipelines.reset();
+    this.metrics?.detachAll();
     return Promise.resolve();
   }
 
@@ -565,7 +600,17 @@ export class ExecutionUtils {
       operationTimeouts: this.operationTimeouts,
       policies: this.policies,
       cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
+      spans: this.spans,
     };
+  }
+
+  private metricsExport(): ServiceMetrics {
+    return (this.metrics ??= new ServiceMetrics({
+      stats: this.stats,
+      bus: this.bus,
+      policies: this.policies,
+      cacheSize: () => this.store?.size ?? 0,
+    }));
   }
 
   /** The probe one operation's stages report through. */

@@ -28,13 +28,8 @@ export {
   ConfigError,
   TimeoutError,
 } from './errors';
-export type {
-  ExecutionUtilsOptions,
-  Jitter,
-  OperationProfile,
-  RetryInfo,
-  RetryOptions,
-} from './options';
+export type { ExecutionUtilsOptions, OperationProfile, ResolvedOptions } from './options';
+export type { Jitter, RetryInfo, RetryOptions } from './resilience/retry-options';
 export type { Stats } from './observability/stats';
 export type {
   ExecutionEventName,
@@ -43,6 +38,20 @@ export type {
   TimeoutScope,
   UncachedReason,
 } from './observability/events';
+export type {
+  MetricsOptions,
+  MetricsRegistry,
+  RegisterMetricsOptions,
+} from './observability/metrics';
+export { CALL_CHANNEL_NAME } from './observability/call-trace';
+export type { CacheOutcome, CallTraceContext } from './observability/call-trace';
+export type {
+  OpenTelemetryOptions,
+  OpenTelemetrySpan,
+  OpenTelemetryTracer,
+  TracingOptions,
+} from './observability/open-telemetry';
+export type { Logger } from './observability/logging';
 export type { CircuitBreakerOptions, CircuitState } from './resilience/circuit-breaker';
 export type { BulkheadOptions } from './resilience/bulkhead';
 export type { RetryBudgetOptions } from './resilience/retry-budget';

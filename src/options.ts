@@ -6,7 +6,16 @@ import {
 } from './resilience/circuit-breaker';
 import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
 import type { TenantMode } from './decorators/types';
-import { ConfigError } from './errors';
+import type { MetricsOptions } from './observability/metrics';
+import { validateTracingOptions, type TracingOptions } from './observability/open-telemetry';
+import { validateLogger, type Logger } from './observability/logging';
+import {
+  checkDelayOrder,
+  checkJitter,
+  validateRetryOptions,
+  type Jitter,
+  type RetryOptions,
+} from './resilience/retry-options';
 import {
   checkFunction,
   checkNonNegativeMs,
@@ -20,7 +29,6 @@ import {
   type Check,
 } from './validation';
 
-const checkJitter = checkOneOf(['none', 'full', 'equal']);
 export const checkTenantMode = checkOneOf(['optional', 'required', 'shared']);
 
 /**
@@ -35,55 +43,6 @@ const checkCacheSize: Check = (label, v) => {
     fail(label, v, `an integer from 0 to ${MAX_CACHE_SIZE}`);
   }
 };
-
-/** How a retry wait is randomised after the exponential backoff is clamped. */
-export type Jitter = 'none' | 'full' | 'equal';
-
-/** What `onRetry` learns before each wait. */
-export interface RetryInfo {
-  /** The attempt that just failed (1 = the first call). */
-  readonly attempt: number;
-  readonly error: unknown;
-  /** How long the policy waits before the next attempt, in ms. */
-  readonly delayMs: number;
-  readonly operation: string;
-}
-
-export interface RetryOptions {
-  /** Total calls including the first (tenacity's `stop_after_attempt`). Default 3. */
-  attempts: number;
-  /** Base of the exponential backoff in ms: retry n waits `backoff * 2^(n-1)`. Default 1000. */
-  backoff: number;
-  /**
-   * Lower clamp of a wait before jitter, in ms. Default 1000. A `maxDelay` given below an
-   * inherited `minDelay` (one this policy did not set itself) lowers it.
-   */
-  minDelay: number;
-  /**
-   * Upper clamp of a wait before jitter, in ms. Default 10_000. A `minDelay` given above an
-   * inherited `maxDelay` raises it.
-   */
-  maxDelay: number;
-  /** Default `'equal'`: see {@link ExecutionUtilsOptions.retryJitter}. */
-  jitter: Jitter;
-  /** Decides whether an error is worth another attempt. Default: every error not marked permanent. */
-  retryOn?: (error: unknown) => boolean;
-  /** Called before each wait; errors it throws are ignored. */
-  onRetry?: (info: RetryInfo) => void;
-  /** Operation profile (in `operations`) whose `retry` settings override these. */
-  operation?: string;
-  /**
-   * A total deadline in ms over all attempts and waits (like `executeWithRetryAndTimeout`):
-   * the running attempt is aborted, no wait runs past it, and the call fails with `TimeoutError`
-   * whose `cause` is the last attempt's error. Default: none (`0` or `Infinity` also mean none).
-   */
-  maxElapsed?: number;
-  /**
-   * The wait a failure asks for, in ms (say, from a Retry-After header), capped by `maxDelay`;
-   * `undefined` falls back to the backoff. Default: the error's `retryAfterMs` property.
-   */
-  retryAfter?: (error: unknown) => number | undefined;
-}
 
 /** Per-operation settings, keyed by operation name (`Class.method` by default). */
 export interface OperationProfile {
@@ -159,6 +118,23 @@ export interface ExecutionUtilsOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
   random?: () => number;
+  /**
+   * Exports Prometheus metrics through prom-client (an optional peer dependency, loaded only
+   * when this is set): `{}` registers on prom-client's global `register`; see
+   * `utils.registerMetrics`. Default: none.
+   */
+  metrics?: MetricsOptions;
+  /**
+   * Tracing beyond the `execution-utils:call` diagnostics channel (which every call is published
+   * on anyway): `{ openTelemetry: true }` for one OpenTelemetry span per call. Default: none.
+   */
+  tracing?: TracingOptions;
+  /**
+   * Where retries, give-ups and calls that cannot be cached are logged: `console` or a
+   * pino-compatible logger (`warn`, `error`, `debug`). Nothing is logged on the hit path.
+   * Default: none (nothing is logged).
+   */
+  logger?: Logger;
 }
 
 export const DEFAULTS = {
@@ -173,39 +149,18 @@ export const DEFAULTS = {
   defaultTimeout: 30_000,
 } as const;
 
-/** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
-export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
-  checkOptionsObject(where, r);
-  optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
-  optional(checkNonNegativeMs)(`${where}.backoff`, r.backoff);
-  optional(checkNonNegativeMs)(`${where}.minDelay`, r.minDelay);
-  optional(checkNonNegativeMs)(`${where}.maxDelay`, r.maxDelay);
-  optional(checkJitter)(`${where}.jitter`, r.jitter);
-  optional(checkFunction)(`${where}.retryOn`, r.retryOn);
-  optional(checkFunction)(`${where}.onRetry`, r.onRetry);
-  optional(checkFunction)(`${where}.retryAfter`, r.retryAfter);
-  optional(checkTimeoutMs)(`${where}.maxElapsed`, r.maxElapsed);
-  if (r.operation !== undefined && typeof r.operation !== 'string') {
-    fail(`${where}.operation`, r.operation, 'an operation profile name');
-  }
-  checkDelayOrder(r.minDelay, r.maxDelay, `${where}.minDelay`);
-}
-
-/** Refuses `minDelay > maxDelay` given together (in one place, so neither can lower the other). */
-export function checkDelayOrder(
-  minDelay: number | undefined,
-  maxDelay: number | undefined,
-  label: string,
-): void {
-  if (minDelay !== undefined && maxDelay !== undefined && minDelay > maxDelay) {
-    throw new ConfigError(label, `minDelay (${minDelay}) must not exceed maxDelay (${maxDelay})`);
-  }
-}
-
 export type ResolvedOptions = Required<
   Omit<
     ExecutionUtilsOptions,
-    'operations' | 'clock' | 'sleep' | 'random' | 'retryBudget' | 'cacheMaxBytes'
+    | 'operations'
+    | 'clock'
+    | 'sleep'
+    | 'random'
+    | 'retryBudget'
+    | 'cacheMaxBytes'
+    | 'metrics'
+    | 'tracing'
+    | 'logger'
   >
 > & {
   readonly cacheMaxBytes: number | undefined;
@@ -227,15 +182,12 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   checkNonNegativeMs('retryMaxDelay', o.retryMaxDelay);
   checkJitter('retryJitter', o.retryJitter);
   checkTimeoutMs('defaultTimeout', o.defaultTimeout);
-  if (o.retryMinDelay > o.retryMaxDelay) {
-    throw new ConfigError(
-      'retryMinDelay',
-      `retryMinDelay (${o.retryMinDelay}) must not exceed retryMaxDelay (${o.retryMaxDelay})`,
-    );
-  }
+  checkDelayOrder(o.retryMinDelay, o.retryMaxDelay, 'retryMinDelay');
   optional(checkFunction)('sleep', options.sleep);
   optional(checkFunction)('random', options.random);
   if (options.clock !== undefined) checkClock(options.clock);
+  if (options.tracing !== undefined) validateTracingOptions(options.tracing, 'tracing');
+  if (options.logger !== undefined) validateLogger(options.logger, 'logger');
   if (options.retryBudget !== undefined) {
     checkOptionsObject('retryBudget', options.retryBudget);
     validateRetryBudgetOptions(options.retryBudget, 'retryBudget');

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '../context';
-import type { RetryOptions } from '../options';
+import type { RetryOptions } from '../resilience/retry-options';
 import type { BulkheadOptions } from '../resilience/bulkhead';
 import type { CircuitBreakerOptions } from '../resilience/circuit-breaker';
 import type { AdaptiveTimeoutOptions } from '../resilience/latency-tracker';

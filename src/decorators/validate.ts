@@ -1,4 +1,5 @@
-import { checkTenantMode, validateRetryOptions } from '../options';
+import { checkTenantMode } from '../options';
+import { validateRetryOptions } from '../resilience/retry-options';
 import { validateBulkheadOptions } from '../resilience/bulkhead';
 import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { validateAdaptiveTimeoutOptions } from '../resilience/latency-tracker';

@@ -83,14 +83,14 @@ export class EventBus {
   on<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): void {
     // Copy on write: an emit in progress keeps iterating the list it started with.
     (this.lists as Record<E, readonly ExecutionListener<E>[]>)[event] = [
-      ...((this.lists[event] as readonly ExecutionListener<E>[] | undefined) ?? []),
+      ...(this.lists[event] ?? []),
       listener,
     ];
     this.active[event] = true;
   }
 
   off<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): void {
-    const list = this.lists[event] as readonly ExecutionListener<E>[] | undefined;
+    const list = this.lists[event];
     if (!list) return;
     const index = list.indexOf(listener);
     if (index < 0) return;
@@ -100,7 +100,7 @@ export class EventBus {
   }
 
   emit<E extends ExecutionEventName>(event: E, payload: ExecutionEvents[E]): void {
-    const list = this.lists[event] as readonly ExecutionListener<E>[] | undefined;
+    const list = this.lists[event];
     if (!list) return;
     for (const listener of list) {
       try {

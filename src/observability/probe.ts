@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Counters } from './stats';
 import type { EventBus, TimeoutScope, UncachedReason } from './events';
+import { currentCallTrace, type CacheOutcome, type CallTraceContext } from './call-trace';
 
 /**
  * What one operation's stages report through: each report bumps the operation's counters and
@@ -17,6 +18,13 @@ export class Probe {
     private readonly bus: EventBus,
   ) {}
 
+  /**
+   * The trace context of this operation's call whose synchronous part is running now, while
+   * someone traces (set and restored by the trace stage). A cache outcome is decided before the
+   * first await, so a field read here is all an untraced hit pays.
+   */
+  callTrace: CallTraceContext | undefined = undefined;
+
   /** Whether anyone listens to `executed` (timing a call costs two clock reads). */
   get timed(): boolean {
     return this.bus.active.executed === true;
@@ -24,16 +32,19 @@ export class Probe {
 
   hit(): void {
     this.bump('hits');
+    if (this.callTrace !== undefined) this.callTrace.cache = 'hit';
     if (this.bus.active.hit) this.bus.emit('hit', { operation: this.operation });
   }
 
   miss(): void {
     this.bump('misses');
+    if (this.callTrace !== undefined) this.callTrace.cache = 'miss';
     if (this.bus.active.miss) this.bus.emit('miss', { operation: this.operation });
   }
 
   coalesced(): void {
     this.bump('coalesced');
+    if (this.callTrace !== undefined) this.callTrace.cache = 'coalesced';
     if (this.bus.active.coalesced) this.bus.emit('coalesced', { operation: this.operation });
   }
 
@@ -44,6 +55,7 @@ export class Probe {
 
   uncached(reason: UncachedReason): void {
     this.bump('uncached');
+    if (this.callTrace !== undefined) this.callTrace.cache = 'uncached';
     if (this.bus.active.uncached) {
       this.bus.emit('uncached', { operation: this.operation, reason });
     }
@@ -58,12 +70,15 @@ export class Probe {
   servedWhileRevalidating(): void {
     this.bump('staleHits');
     this.hit();
+    if (this.callTrace !== undefined) this.callTrace.cache = 'stale';
     this.staleServed('while-revalidate');
   }
 
   /** A stale entry served instead of an error. */
   servedIfError(): void {
     this.bump('staleIfError');
+    // After the failure, past the call's synchronous part: its trace travels in the async context.
+    this.annotateAsync('stale');
     this.staleServed('if-error');
   }
 
@@ -117,6 +132,11 @@ export class Probe {
     if (this.bus.active.staleServed) {
       this.bus.emit('staleServed', { operation: this.operation, kind });
     }
+  }
+
+  private annotateAsync(cache: CacheOutcome): void {
+    const trace = currentCallTrace();
+    if (trace !== undefined && trace.operation === this.operation) trace.cache = cache;
   }
 
   private bump(counter: keyof Counters): void {

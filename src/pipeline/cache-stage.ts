@@ -4,7 +4,6 @@ import { Flight, type SingleFlight } from '../cache/single-flight';
 import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
 import type { CachedOptions, TenantMode } from '../decorators/types';
-import type { UncachedReason } from '../observability/events';
 import type { Probe } from '../observability/probe';
 import type { Stage } from './stage';
 import type { Clock } from '../clock';
@@ -44,8 +43,8 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   let returnsPromise = config.returnsPromise;
   const buildKey = cacheKeyBuilder(operation);
 
-  /** The call's key, or why it has none. */
-  const keyOf = (args: unknown[]): string | UncachedReason => {
+  /** The call's key, or why it has none (an UncachedReason: never a key, which starts with " or #). */
+  const keyOf = (args: unknown[]): string => {
     const ctx = currentContextFields();
     let userId = '';
     let taskId = '';

@@ -18,6 +18,8 @@ import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import type { Stage } from './stage';
 import { isThenable } from '../is-thenable';
+import type { CallSpans } from '../observability/open-telemetry';
+import { attemptStage, traceStage } from './trace-stage';
 
 /** What one method (or wrapped function) asks for. */
 export interface PipelineSpec extends Readonly<PolicySet>, OperationClaim {
@@ -38,6 +40,8 @@ export interface PipelineRuntime {
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
   readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
+  /** OpenTelemetry spans, when the service turned them on (`tracing.openTelemetry`). */
+  readonly spans?: CallSpans;
 }
 
 /**
@@ -100,6 +104,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       probe.breakerRejected(name),
     );
   }
+  // Just inside retry: every attempt passes here (the count a traced call reports).
+  stage = attemptStage(stage, operation);
   if (spec.retry) {
     const policy = resolveRetryPolicy(
       spec.retry,
@@ -146,7 +152,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       returnsPromise: isAsyncPipeline(spec) ? true : spec.returnsPromise,
     });
   }
-  return stage;
+  const returnsPromise = isAsyncPipeline(spec) ? true : spec.returnsPromise;
+  return traceStage(stage, probe, returnsPromise, runtime.spans);
 }
 
 /**
@@ -188,7 +195,7 @@ function executedStage(next: Stage, probe: Probe): Stage {
       throw error;
     }
     if (isThenable(result)) {
-      (result as PromiseLike<unknown>).then(
+      result.then(
         () => report(true),
         () => report(false),
       );

@@ -1,6 +1,7 @@
 import type { CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
 import { ConfigError } from '../errors';
-import type { ResolvedOptions, RetryOptions } from '../options';
+import type { ResolvedOptions } from '../options';
+import type { RetryOptions } from '../resilience/retry-options';
 import type { Probe } from '../observability/probe';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';

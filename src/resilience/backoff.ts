@@ -1,4 +1,4 @@
-import type { RetryOptions } from '../options';
+import type { RetryOptions } from './retry-options';
 
 /**
  * The wait before retry `n` (1 = the first retry): `clamp(backoff * 2^(n-1), minDelay, maxDelay)`,

@@ -16,7 +16,7 @@ import {
 export interface AdaptiveTimeoutOptions {
   /**
    * The latency percentile the limit follows, a fraction in (0, 1): 0.99 follows the p99, 0.5 the
-   * median. It is computed by nearest rank (see {@link LatencyTracker}). Default 0.99.
+   * median. It is computed by nearest rank (see the adaptive timeout in the README). Default 0.99.
    */
   percentile?: number;
   /**

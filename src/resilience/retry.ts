@@ -1,6 +1,6 @@
 import { isAborted, signalOf, type Cancellation } from '../cancellation';
 import { TimeoutError } from '../errors';
-import type { RetryOptions } from '../options';
+import type { RetryOptions } from './retry-options';
 import { backoffDelay } from './backoff';
 import type { RetryBudget } from './retry-budget';
 import type { Probe } from '../observability/probe';

@@ -1,0 +1,79 @@
+import { fail } from '../validation';
+import type { EventBus } from './events';
+import { errorMessage } from './error-message';
+
+/**
+ * Where the service writes its log lines: `console`, or a pino-compatible logger (pino, winston,
+ * bunyan, a child logger...). Each line is ONE string argument, called as a method
+ * (`logger.warn(line)`), which console prints as it is and pino logs as `msg`.
+ *
+ * @example
+ * new ExecutionUtils({ logger: console });
+ * new ExecutionUtils({ logger: pino().child({ component: 'execution-utils' }) });
+ */
+export interface Logger {
+  warn(message: string): unknown;
+  error(message: string): unknown;
+  debug(message: string): unknown;
+}
+
+/** Validates the `logger` option: an object with `warn`, `error` and `debug` methods. */
+export function validateLogger(logger: unknown, label: string): void {
+  const l = logger as Partial<Record<keyof Logger, unknown>> | null;
+  if (
+    (typeof l !== 'object' && typeof l !== 'function') ||
+    l === null ||
+    typeof l.warn !== 'function' ||
+    typeof l.error !== 'function' ||
+    typeof l.debug !== 'function'
+  ) {
+    fail(label, logger, 'console or a pino-compatible logger (warn, error and debug methods)');
+  }
+}
+
+/** A retry wait in seconds, as the original printed it: `1500` -> `'1.5'`, to the ms. */
+function seconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
+}
+
+/**
+ * Writes the service's log lines, as a subscriber of its events (so a service without a logger
+ * pays nothing, and nothing is ever logged on the hit path):
+ * - warn: `Retry {n}/{attempts} for {operation} after {delay}s: {error}` before each retry
+ *   (`n` is the attempt that failed), the Python original's line;
+ * - error: `Giving up {operation} after {n} attempt(s): {error}` when a retried call fails;
+ * - warn, once per operation: calls that run uncached because their arguments cannot be keyed;
+ * - debug, once per operation: calls that run uncached for want of a tenant (`tenant: 'required'`).
+ * `{error}` is the error's message. A logger that throws is ignored, like any listener.
+ */
+export function subscribeLogger(bus: EventBus, logger: Logger): void {
+  bus.on('retry', ({ operation, attempt, attempts, delayMs, error }) => {
+    logger.warn(
+      `Retry ${attempt}/${attempts} for ${operation} after ${seconds(delayMs)}s: ${errorMessage(error)}`,
+    );
+  });
+  bus.on('giveUp', ({ operation, attempts, error }) => {
+    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+    logger.error(`Giving up ${operation} after ${tries}: ${errorMessage(error)}`);
+  });
+  // A bounded set: operation names come from code (decorated methods, wrap names), not data.
+  const told = { unkeyable: new Set<string>(), 'no-tenant': new Set<string>() };
+  bus.on('uncached', ({ operation, reason }) => {
+    const seen = told[reason];
+    if (seen.has(operation)) return;
+    seen.add(operation);
+    if (reason === 'unkeyable') {
+      logger.warn(
+        `Calls of ${operation} run uncached: their arguments cannot be keyed (a function, ` +
+          'symbol, promise, circular structure or class instance without toJSON(), or a key ' +
+          'function that threw); give @Cached a `key` function that returns plain data, e.g. ' +
+          '{ key: ([id]) => id }',
+      );
+    } else {
+      logger.debug(
+        `Calls of ${operation} without a userId run uncached (tenant: 'required'); ` +
+          'call it inside runWithContext({ userId }) to cache them',
+      );
+    }
+  });
+}

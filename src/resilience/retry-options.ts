@@ -1,0 +1,96 @@
+import { ConfigError } from '../errors';
+import {
+  checkFunction,
+  checkNonNegativeMs,
+  checkOneOf,
+  checkOptionsObject,
+  checkPositiveInteger,
+  checkTimeoutMs,
+  fail,
+  optional,
+} from '../validation';
+
+/**
+ * The retry policy's options and their validation, in one place. Defaults come from the service
+ * (`retryAttempts`, `retryBackoff`...); precedence across layers is `mergeRetryLayers`.
+ */
+
+export const checkJitter = checkOneOf(['none', 'full', 'equal']);
+
+/** How a retry wait is randomised after the exponential backoff is clamped. */
+export type Jitter = 'none' | 'full' | 'equal';
+
+/** What `onRetry` learns before each wait. */
+export interface RetryInfo {
+  /** The attempt that just failed (1 = the first call). */
+  readonly attempt: number;
+  readonly error: unknown;
+  /** How long the policy waits before the next attempt, in ms. */
+  readonly delayMs: number;
+  readonly operation: string;
+}
+
+export interface RetryOptions {
+  /** Total calls including the first (tenacity's `stop_after_attempt`). Default 3. */
+  attempts: number;
+  /** Base of the exponential backoff in ms: retry n waits `backoff * 2^(n-1)`. Default 1000. */
+  backoff: number;
+  /**
+   * Lower clamp of a wait before jitter, in ms. Default 1000. A `maxDelay` given below an
+   * inherited `minDelay` (one this policy did not set itself) lowers it.
+   */
+  minDelay: number;
+  /**
+   * Upper clamp of a wait before jitter, in ms. Default 10_000. A `minDelay` given above an
+   * inherited `maxDelay` raises it.
+   */
+  maxDelay: number;
+  /** Default `'equal'`: see {@link ExecutionUtilsOptions.retryJitter}. */
+  jitter: Jitter;
+  /** Decides whether an error is worth another attempt. Default: every error not marked permanent. */
+  retryOn?: (error: unknown) => boolean;
+  /** Called before each wait; errors it throws are ignored. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Operation profile (in `operations`) whose `retry` settings override these. */
+  operation?: string;
+  /**
+   * A total deadline in ms over all attempts and waits (like `executeWithRetryAndTimeout`):
+   * the running attempt is aborted, no wait runs past it, and the call fails with `TimeoutError`
+   * whose `cause` is the last attempt's error. Default: none (`0` or `Infinity` also mean none).
+   */
+  maxElapsed?: number;
+  /**
+   * The wait a failure asks for, in ms (say, from a Retry-After header), capped by `maxDelay`;
+   * `undefined` falls back to the backoff. Default: the error's `retryAfterMs` property.
+   */
+  retryAfter?: (error: unknown) => number | undefined;
+}
+
+/** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
+export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
+  checkOptionsObject(where, r);
+  optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
+  optional(checkNonNegativeMs)(`${where}.backoff`, r.backoff);
+  optional(checkNonNegativeMs)(`${where}.minDelay`, r.minDelay);
+  optional(checkNonNegativeMs)(`${where}.maxDelay`, r.maxDelay);
+  optional(checkJitter)(`${where}.jitter`, r.jitter);
+  optional(checkFunction)(`${where}.retryOn`, r.retryOn);
+  optional(checkFunction)(`${where}.onRetry`, r.onRetry);
+  optional(checkFunction)(`${where}.retryAfter`, r.retryAfter);
+  optional(checkTimeoutMs)(`${where}.maxElapsed`, r.maxElapsed);
+  if (r.operation !== undefined && typeof r.operation !== 'string') {
+    fail(`${where}.operation`, r.operation, 'an operation profile name');
+  }
+  checkDelayOrder(r.minDelay, r.maxDelay, `${where}.minDelay`);
+}
+
+/** Refuses `minDelay > maxDelay` given together (in one place, so neither can lower the other). */
+export function checkDelayOrder(
+  minDelay: number | undefined,
+  maxDelay: number | undefined,
+  label: string,
+): void {
+  if (minDelay !== undefined && maxDelay !== undefined && minDelay > maxDelay) {
+    throw new ConfigError(label, `minDelay (${minDelay}) must not exceed maxDelay (${maxDelay})`);
+  }
+}
