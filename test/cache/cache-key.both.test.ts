@@ -5,6 +5,7 @@ import { buildCacheKey, cacheKeyBuilder, encodeKeyPart } from '../../src/cache/c
 const tryBuildCacheKey = (f: string, u: string, t: string, args: readonly unknown[]) =>
   cacheKeyBuilder(f)(u, t, args);
 import { CacheKeyError } from '../../src/errors';
+import { sameValue } from '../structural-equality';
 
 const key = (value: unknown): string => encodeKeyPart(value, 'value');
 
@@ -773,68 +774,6 @@ function reshape(value: unknown, random: () => number): unknown {
     copy[name] = reshape((value as Record<string, unknown>)[name], random);
   }
   return copy;
-}
-
-function kindOf(value: object): string {
-  if (Array.isArray(value)) return 'array';
-  for (const type of [Map, Set, Date, Uint8Array, Int8Array, Box, Crate]) {
-    if (value instanceof type) return type.name;
-  }
-  return 'object';
-}
-
-/** Multiset equality under `sameValue` (an equivalence, so greedy matching is exact). */
-function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  const unmatched = [...b];
-  return a.every((item) => {
-    const index = unmatched.findIndex((other) => sameValue(item, other));
-    if (index < 0) return false;
-    unmatched.splice(index, 1);
-    return true;
-  });
-}
-
-/**
- * Structural equality as the encoder should see it: types must match; 0 equals -0 and NaN equals
- * NaN; object key order, Map and Set order do not matter; holes equal undefined; a missing key
- * differs from an undefined one.
- */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a !== typeof b) return false;
-  if (typeof a === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
-  if (typeof a !== 'object' || a === null || b === null) return a === b;
-  const other = b as object;
-  const kind = kindOf(a);
-  if (kind !== kindOf(other)) return false;
-  switch (kind) {
-    case 'array': {
-      const [x, y] = [a as unknown[], other as unknown[]];
-      return x.length === y.length && Array.from(x).every((item, i) => sameValue(item, y[i]));
-    }
-    case 'Map': {
-      const pairs = (map: object): unknown[] => [...(map as Map<unknown, unknown>)];
-      return sameMembers(pairs(a), pairs(other));
-    }
-    case 'Set':
-      return sameMembers([...(a as Set<unknown>)], [...(other as Set<unknown>)]);
-    case 'Date':
-      return sameValue((a as Date).getTime(), (other as Date).getTime());
-    case 'Uint8Array':
-    case 'Int8Array':
-      return sameValue(Array.from(a as Uint8Array), Array.from(other as Uint8Array));
-    case 'Box':
-    case 'Crate':
-      return sameValue((a as Box).inner, (other as Box).inner);
-    default: {
-      const [x, y] = [a as Record<string, unknown>, other as Record<string, unknown>];
-      const names = Object.keys(x).sort();
-      return (
-        sameValue(names, Object.keys(y).sort()) &&
-        names.every((name) => sameValue(x[name], y[name]))
-      );
-    }
-  }
 }
 
 describe('cycle detection past the untracked depth', () => {

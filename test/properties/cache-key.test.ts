@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ExecutionUtils } from '../../src';
 import { PROPERTY_RUNS, check, timeoutFor } from './runs';
+import { sameValue } from '../structural-equality';
 
 /**
  * Cache keys, as README "Cache keys" states them: a key identifies (operation, tenant, arguments)
@@ -178,52 +179,6 @@ function kindOf(x: object): Kind {
   if (x instanceof Set) return 'set';
   if (x instanceof Date) return 'date';
   return 'object';
-}
-
-/** Multiset equality under `sameValue` (an equivalence, so greedy matching is exact). */
-function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  const unmatched = [...b];
-  return a.every((item) => {
-    const index = unmatched.findIndex((other) => sameValue(item, other));
-    if (index < 0) return false;
-    unmatched.splice(index, 1);
-    return true;
-  });
-}
-
-/**
- * The equality keys must respect: same types; NaN equals NaN and 0 equals -0; object key order
- * and Map/Set order do not matter; a missing key differs from an undefined one.
- */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a !== typeof b) return false;
-  if (typeof a === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
-  if (typeof a !== 'object' || a === null || b === null) return a === b;
-  const other = b as object;
-  const kind = kindOf(a);
-  if (kind !== kindOf(other)) return false;
-  switch (kind) {
-    case 'array': {
-      const [x, y] = [a as unknown[], other as unknown[]];
-      return x.length === y.length && x.every((item, i) => sameValue(item, y[i]));
-    }
-    case 'map':
-      return sameMembers([...(a as Map<unknown, unknown>)], [...(other as Map<unknown, unknown>)]);
-    case 'set':
-      return sameMembers([...(a as Set<unknown>)], [...(other as Set<unknown>)]);
-    case 'date':
-      return sameValue((a as Date).getTime(), (other as Date).getTime());
-    case 'object': {
-      const [x, y] = [a as Record<string, unknown>, other as Record<string, unknown>];
-      const names = Object.keys(x).sort();
-      const otherNames = Object.keys(y).sort();
-      return (
-        names.length === otherNames.length &&
-        names.every((name, i) => name === otherNames[i] && sameValue(x[name], y[name]))
-      );
-    }
-  }
 }
 
 /** Omitted kwargs and `{}` are the same key (README, `generateCacheKey`). */
