@@ -13,6 +13,7 @@ const config: Config = {
     '<rootDir>/test/resilience/**/*.test.ts',
     '<rootDir>/test/execution-utils.both.test.ts',
     '<rootDir>/test/observability/events.both.test.ts',
+    '<rootDir>/test/mutation-boundaries.both.test.ts',
   ],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
