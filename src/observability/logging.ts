@@ -41,7 +41,8 @@ function seconds(ms: number): string {
  * pays nothing, and nothing is ever logged on the hit path):
  * - warn: `Retry {n}/{attempts} for {operation} after {delay}s: {error}` before each retry
  *   (`n` is the attempt that failed), the Python original's line;
- * - error: `Giving up {operation} after {n} attempt(s): {error}` when a retried call fails;
+ * - error: `Giving up {operation} after {n} attempts: {error}` when a retried call fails for good
+ *   (not for a first error that was not worth a retry: no line per refusal during an outage);
  * - warn, once per operation: calls that run uncached because their arguments cannot be keyed;
  * - debug, once per operation: calls that run uncached for want of a tenant (`tenant: 'required'`).
  * `{error}` is the error's message. A logger that throws is ignored, like any listener.
@@ -53,8 +54,10 @@ export function subscribeLogger(bus: EventBus, logger: Logger): void {
     );
   });
   bus.on('giveUp', ({ operation, attempts, error }) => {
-    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    logger.error(`Giving up ${operation} after ${tries}: ${errorMessage(error)}`);
+    // Only calls that were retried: a first error not worth a retry (an open breaker's refusal,
+    // a permanent error) would otherwise write an error line per call through a whole outage.
+    if (attempts < 2) return;
+    logger.error(`Giving up ${operation} after ${attempts} attempts: ${errorMessage(error)}`);
   });
   // A bounded set: operation names come from code (decorated methods, wrap names), not data.
   const told = { unkeyable: new Set<string>(), 'no-tenant': new Set<string>() };
