@@ -5,6 +5,7 @@ import { buildCacheKey, cacheKeyBuilder, encodeKeyPart } from '../../src/cache/c
 const tryBuildCacheKey = (f: string, u: string, t: string, args: readonly unknown[]) =>
   cacheKeyBuilder(f)(u, t, args);
 import { CacheKeyError } from '../../src/errors';
+import { KEY_MARKUP as FRAGMENTS } from '../key-markup';
 import { sameValue } from '../structural-equality';
 
 const key = (value: unknown): string => encodeKeyPart(value, 'value');
@@ -631,39 +632,6 @@ function pickOf<T>(random: () => number, options: readonly T[]): T {
   return options[Math.floor(random() * options.length)];
 }
 
-/** Fragments that look like the encoder's own markup, escapes and tokens. */
-const FRAGMENTS = [
-  'a',
-  '1',
-  '"',
-  '\\',
-  ',',
-  ':',
-  '=>',
-  '[',
-  ']',
-  '{',
-  '}',
-  '(',
-  ')',
-  '@',
-  'M{',
-  'S{',
-  'D(',
-  'n',
-  'undefined',
-  'null',
-  'NaN',
-  '#',
-  '\n',
-  '\u0000',
-  'é',
-  '😀',
-  '\ud800',
-  '\ufffd',
-  '"a":1',
-  '<map key 0>',
-];
 const NUMBERS = [0, -0, 1, -1, 1.5, 10, 1e21, NaN, Infinity, -Infinity];
 const BIGINTS = [0n, 1n, 10n, -1n];
 const KEYS = ['a', 'b', '1', '10', '', '"', 'a b', 'undefined'];

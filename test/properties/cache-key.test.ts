@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ExecutionUtils } from '../../src';
 import { PROPERTY_RUNS, check, timeoutFor } from './runs';
+import { KEY_MARKUP as MARKUP } from '../key-markup';
 import { sameValue } from '../structural-equality';
 
 /**
@@ -36,38 +37,6 @@ const differentKeys = (a: string, b: string): void =>
 // ---------------------------------------------------------------------------------------------
 // Generators. Small alphabets on purpose: independent values then collide in shape often, and
 // strings made of the encoder's own markup are where an ambiguous encoding would show.
-
-/** Fragments that look like the key's own markup, escapes and tokens. */
-const MARKUP = [
-  'a',
-  '1',
-  '"',
-  '\\',
-  ',',
-  ':',
-  '=>',
-  '[',
-  ']',
-  '{',
-  '}',
-  '(',
-  ')',
-  '@',
-  'M{',
-  'S{',
-  'D(',
-  'n',
-  'undefined',
-  'null',
-  'NaN',
-  '#',
-  '|',
-  '\n',
-  '\u0000',
-  '😀',
-  '\ud800',
-  '\ufffd',
-];
 
 /** Any code point, lone surrogates included. (The built-in 'binary' unit would do, but it spends
  * over a second building a reverse mapping of every code point on first use.) */

@@ -1,0 +1,37 @@
+/**
+ * Fragments that look like the cache key's own markup, escapes and tokens: strings made of them
+ * are where an ambiguous encoding would show.
+ */
+export const KEY_MARKUP: readonly string[] = [
+  'a',
+  '1',
+  '"',
+  '\\',
+  ',',
+  ':',
+  '=>',
+  '[',
+  ']',
+  '{',
+  '}',
+  '(',
+  ')',
+  '@',
+  'M{',
+  'S{',
+  'D(',
+  'n',
+  'undefined',
+  'null',
+  'NaN',
+  '#',
+  '|',
+  '\n',
+  '\u0000',
+  'é',
+  '😀',
+  '\ud800',
+  '\ufffd',
+  '"a":1',
+  '<map key 0>',
+];
