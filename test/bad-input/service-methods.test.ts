@@ -19,8 +19,10 @@ import {
   revokedProxy,
   shown,
   TEN_MB,
+  never,
   thrownBy,
   untyped,
+  watch,
 } from './support';
 
 // The service's methods fed bad arguments. Argument errors are ConfigErrors thrown synchronously
@@ -36,18 +38,6 @@ beforeEach(() => {
 afterEach(async () => {
   await expectCacheStillHits(utils);
 });
-
-const never = (): Promise<never> => new Promise<never>(() => {});
-
-/** Records how a promise settles, so a test can look without awaiting it. */
-function watch(promise: Promise<unknown>): { outcome: unknown } {
-  const state: { outcome: unknown } = { outcome: 'pending' };
-  promise.then(
-    (value) => (state.outcome = { value }),
-    (error: unknown) => (state.outcome = error),
-  );
-  return state;
-}
 
 describe('addToCache / getFromCache', () => {
   it.each([-1, 1.5, 0.4, NaN, Infinity, -Infinity, '1000', null, true, {}])(

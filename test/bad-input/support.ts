@@ -59,6 +59,19 @@ export function flatString(bytes: number, fill = 'x'): string {
 
 export const TEN_MB = 10 * 1024 * 1024;
 
+/** A promise that never settles: work that hangs. */
+export const never = (): Promise<never> => new Promise<never>(() => {});
+
+/** Records how a promise settles, so a test can look without awaiting it. */
+export function watch(promise: Promise<unknown>): { outcome: unknown } {
+  const state: { outcome: unknown } = { outcome: 'pending' };
+  promise.then(
+    (value) => (state.outcome = { value }),
+    (error: unknown) => (state.outcome = error),
+  );
+  return state;
+}
+
 /**
  * What `fn` threw, or `undefined`. Synchronous only: a bad argument to a service method must be
  * refused before any work starts, not as a rejected promise.

@@ -1,23 +1,13 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { ExecutionUtils, Timeout, TimeoutError } from '../../src';
+import { never, watch } from './support';
 
 // Durations past Node's timer limit (2^31 - 1 ms) on the real system clock, under jest's fake
 // timers (which, like Node, fire a longer setTimeout after ~1 ms): each must fire at its time,
 // never after ~1 ms, and leave no timer behind.
 
 const LIMIT = 2 ** 31 - 1;
-const never = (): Promise<never> => new Promise<never>(() => {});
-
-/** Records how a promise settles, so a test can look without awaiting it. */
-function watch(promise: Promise<unknown>): { outcome: unknown } {
-  const state: { outcome: unknown } = { outcome: 'pending' };
-  promise.then(
-    (value) => (state.outcome = { value }),
-    (error: unknown) => (state.outcome = error),
-  );
-  return state;
-}
 
 let utils: ExecutionUtils;
 beforeEach(() => {
