@@ -1,6 +1,7 @@
 import { buildCacheKey } from './cache/cache-key';
 import { MemoryStore, MISS, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
-import { SingleFlight } from './cache/single-flight';
+import { ServiceCache } from './cache/service-cache';
+import type { Invalidation } from './cache/store';
 import {
   warmUp,
   type WarmUpOperation,
@@ -128,7 +129,8 @@ export class ExecutionUtils {
   private readonly stats = new StatsBook();
   private readonly bus = new EventBus();
   private readonly store: MemoryStore | undefined;
-  private readonly flights = new SingleFlight();
+  /** The store, the shared tier and the loads in flight; undefined when caching is off. */
+  private readonly cache: ServiceCache | undefined;
   private readonly operationTimeouts = new Map<string, number>();
   private readonly retryRuntime: RetryRuntime;
   private readonly policies: PolicyRegistry;
@@ -155,6 +157,7 @@ export class ExecutionUtils {
             this.options.cacheMaxBytes,
           )
         : undefined;
+    this.cache = this.store && new ServiceCache(this.store, undefined);
     this.retryRuntime = {
       sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),
       random: options.random ?? Math.random,
@@ -531,9 +534,74 @@ export class ExecutionUtils {
    * @example
    * afterEach(() => utils.clearCache());
    */
-  clearCache(): void {
-    this.store?.clear();
-    this.flights.clear();
+  clearCache(): Promise<void> {
+    return this.invalidateWhat({ kind: 'all' }).then(() => undefined);
+  }
+
+  /**
+   * Drops the entry under `key` (as {@link generateCacheKey} builds it, or `addToCache` took it),
+   * in this process and, with a Redis tier, in Redis and every other process. Resolves with the
+   * number of entries dropped in this process (0 or 1). A load of that key in flight does not
+   * write its result back.
+   *
+   * @example
+   * await utils.invalidate(utils.generateCacheKey('ProjectService.get', 'user-1', '', [42]));
+   */
+  invalidate(key: string): Promise<number> {
+    checkString('key', key);
+    return this.invalidateWhat({ kind: 'key', key });
+  }
+
+  /**
+   * Drops every entry of one operation (a decorated method's `Class.method` or `@Cached` name).
+   *
+   * @example
+   * await utils.invalidateOperation('ProjectService.get');
+   */
+  invalidateOperation(name: string): Promise<number> {
+    checkName('name', name);
+    return this.invalidateWhat({ kind: 'operation', name });
+  }
+
+  /**
+   * Drops every entry keyed by the tenant `userId`, across operations.
+   *
+   * @example
+   * await utils.invalidateTenant('user-1');
+   */
+  invalidateTenant(userId: string): Promise<number> {
+    checkName('userId', userId);
+    return this.invalidateWhat({ kind: 'tenant', id: userId });
+  }
+
+  /**
+   * Drops every entry carrying any of `tags` (given by `@Cached({ tags })`).
+   *
+   * @example
+   * await utils.invalidateTags([`project:${id}`]);
+   */
+  invalidateTags(tags: readonly string[]): Promise<number> {
+    if (!Array.isArray(tags)) fail('tags', tags, 'an array of tag strings');
+    tags.forEach((tag, i) => checkName(`tags[${i}]`, tag));
+    return this.invalidateWhat({ kind: 'tags', tags: [...tags] });
+  }
+
+  private async invalidateWhat(what: Invalidation): Promise<number> {
+    if (!this.cache) return 0;
+    const dropped = await this.cache.invalidate(what);
+    this.countInvalidated(what, dropped, 'local');
+    return dropped;
+  }
+
+  private countInvalidated(
+    what: Invalidation,
+    dropped: number,
+    origin: 'local' | 'remote' | 'reconnect',
+  ): void {
+    this.stats.total.invalidated += dropped;
+    if (this.bus.active.invalidated) {
+      this.bus.emit('invalidated', { kind: what.kind, dropped, origin });
+    }
   }
 
   /**
@@ -545,7 +613,7 @@ export class ExecutionUtils {
    */
   close(): Promise<void> {
     this.closed = true;
-    this.clearCache();
+    this.cache?.dropLocal({ kind: 'all' });
     this.pipelines.reset();
     this.metrics?.detachAll();
     return Promise.resolve();
@@ -599,7 +667,7 @@ export class ExecutionUtils {
       retry: this.retryRuntime,
       operationTimeouts: this.operationTimeouts,
       policies: this.policies,
-      cache: this.store && !this.closed ? { store: this.store, flights: this.flights } : undefined,
+      cache: this.closed ? undefined : this.cache,
       spans: this.spans,
     };
   }

@@ -840,6 +840,11 @@ describe('ExecutionUtils.getStats', () => {
       bulkheadRejections: 0,
       staleHits: 0,
       staleIfError: 0,
+      remoteHits: 0,
+      remoteMisses: 0,
+      remoteErrors: 0,
+      remoteDecodeErrors: 0,
+      invalidated: 0,
     });
   });
 

@@ -1,48 +1,40 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
+import { EntryIndex, type EntryLabels } from './entry-index';
+import type { CacheEntry, CacheStore, Invalidation } from './store';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
 export const MISS: unique symbol = Symbol('execution-utils.miss');
 
-// lru-cache cannot hold `undefined`; this stands in for it inside the store only.
-const UNDEFINED = Symbol('execution-utils.undefined');
+/** Labels of an entry cached outside any operation (`addToCache`): reached by key only. */
+const UNLABELLED: EntryLabels = { operation: '', tenant: '', tags: [] };
 
 /**
- * An entry kept past its freshness, for stale-while-revalidate or stale-if-error: `get` treats it
- * as missing once `freshUntil` has passed, `stale` still returns it until the store drops it.
+ * What the in-process tier keeps per key: the value (any value, `undefined` included: lru-cache
+ * only sees this wrapper), when it stops being fresh, and the labels invalidation finds it by.
  */
-export class StaleEntry {
-  /**
-   * Recognises an entry without `instanceof`, which would read a cached value's prototype: a
-   * Proxy's trap (user code) or a revoked Proxy's TypeError on every lookup. A private-name check
-   * never reaches a Proxy's traps.
-   */
-  static is(stored: unknown): stored is StaleEntry {
-    return typeof stored === 'object' && stored !== null && #brand in stored;
-  }
-
-  readonly #brand = true;
-
+export class MemoryEntry implements EntryLabels {
   constructor(
-    private readonly stored: unknown,
-    /** Clock time at which the entry stops being fresh. */
+    readonly value: unknown,
+    /** Clock time at which the entry stops being fresh (Infinity: never). */
     readonly freshUntil: number,
+    /** Whether the entry is kept past `freshUntil` for stale windows. */
+    readonly grace: boolean,
+    readonly operation: string,
+    readonly tenant: string,
+    readonly tags: readonly string[],
   ) {}
-
-  get value(): unknown {
-    return unbox(this.stored);
-  }
 }
 
 /**
  * The in-process LRU + TTL tier. Expired entries are dropped when read or pushed out by the LRU
- * bound, so the store never grows past `max` and sets no timer of its own.
+ * bound, so the store never grows past `max` and sets no timer of its own. It answers the store
+ * contract synchronously, and `get` is the hit path: one lookup, no allocation.
  */
-export class MemoryStore {
-  private readonly lru: LRUCache<string, object>;
-  /** Bumped by `clear()`, so a load that started before it can tell not to write back. */
-  epoch = 0;
+export class MemoryStore implements CacheStore {
+  private readonly lru: LRUCache<string, MemoryEntry>;
+  private readonly index = new EntryIndex();
 
   /**
    * @param maxBytes bounds the entries' estimated bytes too (key, value and bookkeeping, as
@@ -56,11 +48,11 @@ export class MemoryStore {
     onEvict: (key: string) => void,
     readonly maxBytes?: number,
   ) {
-    this.lru = new LRUCache<string, object>({
+    this.lru = new LRUCache<string, MemoryEntry>({
       max,
       ...(maxBytes === undefined
         ? {}
-        : { maxSize: maxBytes, sizeCalculation: (value, key) => entryBytes(key, value) }),
+        : { maxSize: maxBytes, sizeCalculation: (entry, key) => entryBytes(key, entry) }),
       ttl: defaultTtl,
       // The clock is read on every lookup (~50 ns on the system clock). lru-cache could reuse a
       // reading until a 1 ms timer clears it, but that timer cannot run while the event loop is
@@ -68,7 +60,8 @@ export class MemoryStore {
       // as long as the stall lasts.
       ttlResolution: 0,
       perf: clock,
-      dispose: (_value, key, reason) => {
+      dispose: (entry, key, reason) => {
+        this.index.remove(key, entry);
         if (reason === 'evict') onEvict(key);
       },
     });
@@ -76,44 +69,78 @@ export class MemoryStore {
 
   /** The fresh value under `key`, or `MISS`. Refreshes the entry's LRU position. */
   get(key: string): unknown {
-    const stored = this.lru.get(key) as unknown;
-    if (stored === undefined) return MISS;
-    if (StaleEntry.is(stored)) {
-      return this.clock.now() < stored.freshUntil ? stored.value : MISS;
-    }
-    return unbox(stored);
+    const entry = this.lru.get(key);
+    if (entry === undefined) return MISS;
+    if (entry.grace && this.clock.now() >= entry.freshUntil) return MISS;
+    return entry.value;
   }
 
   /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
-  stale(key: string): StaleEntry | undefined {
-    const stored = this.lru.peek(key) as unknown;
-    return StaleEntry.is(stored) ? stored : undefined;
+  stale(key: string): MemoryEntry | undefined {
+    const entry = this.lru.peek(key);
+    return entry?.grace ? entry : undefined;
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean {
-    const stored = this.lru.peek(key) as unknown;
-    if (StaleEntry.is(stored)) return this.clock.now() < stored.freshUntil;
-    return stored !== undefined;
+    const entry = this.lru.peek(key);
+    if (entry === undefined) return false;
+    return !entry.grace || this.clock.now() < entry.freshUntil;
   }
 
   /**
    * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), then keeps it
-   * `grace` ms longer as a stale entry (see {@link stale}).
+   * `grace` ms longer as a stale entry (see {@link stale}), labelled for invalidation.
    */
-  set(key: string, value: unknown, ttl: number = this.defaultTtl, grace = 0): void {
-    // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
-    // reading a character makes V8 flatten it, so the entry keeps only the text.
-    key.charCodeAt(0);
-    const boxed = value === undefined ? UNDEFINED : value;
+  set(
+    key: string,
+    value: unknown,
+    ttl: number = this.defaultTtl,
+    grace = 0,
+    labels: EntryLabels = UNLABELLED,
+  ): void {
     const now = this.clock.now();
-    // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
-    // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
-    const start = now - EXPIRE_AT_TTL_MS;
-    if (grace > 0 && ttl > 0) {
-      this.lru.set(key, new StaleEntry(boxed, now + ttl), { ttl: ttl + grace, start });
-    } else {
-      this.lru.set(key, boxed as object, { ttl, start });
+    const stale = grace > 0 && ttl > 0;
+    this.put(key, value, ttl > 0 ? now + ttl : Infinity, stale ? ttl + grace : ttl, stale, labels);
+  }
+
+  read(key: string): CacheEntry | undefined {
+    const entry = this.lru.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.clock.now();
+    const keptFor = this.lru.getRemainingTTL(key);
+    return {
+      value: entry.value,
+      freshFor: entry.freshUntil - now,
+      keptFor: Math.max(keptFor, entry.freshUntil - now),
+      operation: entry.operation,
+      tenant: entry.tenant,
+      tags: entry.tags,
+    };
+  }
+
+  write(key: string, entry: CacheEntry): void {
+    if (!(entry.keptFor > 0)) return;
+    const now = this.clock.now();
+    const stale = entry.keptFor > entry.freshFor;
+    // lru-cache reads a TTL of 0 as "never expires".
+    const keptFor = Number.isFinite(entry.keptFor) ? entry.keptFor : 0;
+    this.put(key, entry.value, now + entry.freshFor, keptFor, stale, entry);
+  }
+
+  invalidate(what: Invalidation): number {
+    switch (what.kind) {
+      case 'key':
+        return this.lru.delete(what.key) ? 1 : 0;
+      case 'all': {
+        const dropped = this.lru.size;
+        this.clear();
+        return dropped;
+      }
+      case 'tags':
+        return what.tags.reduce((n, tag) => n + this.drop(this.index.keysOf('tag', tag)), 0);
+      default:
+        return this.drop(this.index.keysOf(what.kind, what.kind === 'tenant' ? what.id : what.name));
     }
   }
 
@@ -122,7 +149,7 @@ export class MemoryStore {
   }
 
   clear(): void {
-    this.epoch++;
+    this.index.clear();
     this.lru.clear();
   }
 
@@ -144,23 +171,50 @@ export class MemoryStore {
     // With a byte bound, lru-cache keeps the exact sum of what each entry was charged.
     if (this.maxBytes !== undefined) return this.lru.calculatedSize;
     let bytes = 0;
-    for (const [key, value] of this.lru.entries()) bytes += entryBytes(key, value);
+    for (const [key, entry] of this.lru.entries()) bytes += entryBytes(key, entry);
     return bytes;
+  }
+
+  private put(
+    key: string,
+    value: unknown,
+    freshUntil: number,
+    keptFor: number,
+    grace: boolean,
+    labels: EntryLabels,
+  ): void {
+    // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
+    // reading a character makes V8 flatten it, so the entry keeps only the text.
+    key.charCodeAt(0);
+    const entry = new MemoryEntry(
+      value,
+      freshUntil,
+      grace,
+      labels.operation,
+      labels.tenant,
+      labels.tags,
+    );
+    // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
+    // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
+    this.lru.set(key, entry, { ttl: keptFor, start: this.clock.now() - EXPIRE_AT_TTL_MS });
+    // After the set: replacing an entry disposes the old one, which takes its key out of the index.
+    if (this.lru.peek(key) === entry) this.index.add(key, entry);
+  }
+
+  private drop(keys: readonly string[]): number {
+    let dropped = 0;
+    for (const key of keys) if (this.lru.delete(key)) dropped++;
+    return dropped;
   }
 }
 
 /** Far below a clock tick, far above float noise at clock magnitudes (~1e9 ms). */
 const EXPIRE_AT_TTL_MS = 1e-4;
-// lru-cache's map slot and key/value references per entry, measured at ~53 B on Node 20.
-const ENTRY_OVERHEAD_BYTES = 56;
+// lru-cache's map slot and references (~53 B) plus the entry wrapper (~40 B), on Node 20.
+const ENTRY_OVERHEAD_BYTES = 96;
 /** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
 export const RESERVED_BYTES_PER_SLOT = 40;
 /** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */
-function entryBytes(key: string, stored: unknown): number {
-  const value = StaleEntry.is(stored) ? stored.value : unbox(stored);
-  return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(value);
-}
-
-function unbox(stored: unknown): unknown {
-  return stored === UNDEFINED ? undefined : stored;
+function entryBytes(key: string, entry: MemoryEntry): number {
+  return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(entry.value);
 }

@@ -1,4 +1,13 @@
 import { CancelScope, link, unlink, type Abandonable, type Cancellation } from '../cancellation';
+import type { Invalidation } from './store';
+
+/** What an invalidation finds a flight by: its operation, its tenant, whether it will be tagged. */
+export interface FlightLabels {
+  readonly operation: string;
+  readonly tenant: string;
+  /** Whether its entry gets tags (known only from the result, so any tag invalidation reaches it). */
+  readonly tagged: boolean;
+}
 
 /**
  * One execution shared by every concurrent miss of a key. Each caller waits on its own terms: a
@@ -13,8 +22,14 @@ export class Flight<T> extends CancelScope {
   /** @internal Set by `SingleFlight.track`: frees the key once every caller has left. */
   onAbandoned: (() => void) | undefined;
 
-  /** `cancellable`: whether the work runs inside this flight's scope (its first caller can leave). */
-  constructor(cancellable: boolean) {
+  /**
+   * @param cancellable whether the work runs inside this flight's scope (its first caller can leave).
+   * @param labels what an invalidation finds the flight by.
+   */
+  constructor(
+    cancellable: boolean,
+    readonly labels: FlightLabels,
+  ) {
     super();
     this.committed = !cancellable;
   }
@@ -132,7 +147,28 @@ export class SingleFlight {
     return this.inflight.size;
   }
 
+  /**
+   * Frees the keys of the flights `what` reaches: they run on, but a caller who comes next starts
+   * fresh work instead of joining one that may return what was just invalidated.
+   */
+  drop(what: Invalidation): void {
+    if (what.kind === 'all') return this.clear();
+    if (what.kind === 'key') {
+      this.inflight.delete(what.key);
+      return;
+    }
+    for (const [key, { labels }] of this.inflight) {
+      if (reaches(what, labels)) this.inflight.delete(key);
+    }
+  }
+
   clear(): void {
     this.inflight.clear();
   }
+}
+
+function reaches(what: Invalidation, labels: FlightLabels): boolean {
+  if (what.kind === 'operation') return labels.operation === what.name;
+  if (what.kind === 'tenant') return labels.tenant === what.id;
+  return labels.tagged;
 }

@@ -54,6 +54,12 @@ export interface CachedOptions {
   tenant?: TenantMode;
   /** Returns false to keep a result out of the cache. Default: every result is cached. */
   cacheIf?: (result: unknown) => boolean;
+  /**
+   * Labels for the entry, from the arguments and the result: `invalidateTags([...])` drops every
+   * entry carrying any of them. A function that throws or returns anything but an array of strings
+   * keeps the result out of the cache (counted in `refused`).
+   */
+  tags?: (args: unknown[], result: unknown) => readonly string[];
 }
 
 /** `@Retry` settings: a partial policy, or the name of an operation profile. */

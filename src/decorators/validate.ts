@@ -51,6 +51,7 @@ function validateCachedOptions(options: CachedOptions, where: string): void {
   optional(checkName)(`${where}.name`, options.name);
   optional(checkFunction)(`${where}.key`, options.key);
   optional(checkFunction)(`${where}.cacheIf`, options.cacheIf);
+  optional(checkFunction)(`${where}.tags`, options.tags);
   optional(checkTenantMode)(`${where}.tenant`, options.tenant);
 }
 

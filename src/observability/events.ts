@@ -1,4 +1,5 @@
 import type { CircuitState } from '../resilience/circuit-breaker';
+import type { Invalidation } from '../cache/store';
 
 /** Which limit a timeout hit: one attempt's (`@Timeout`), or the whole call's deadline. */
 export type TimeoutScope = 'attempt' | 'total';
@@ -43,6 +44,21 @@ export interface ExecutionEvents {
   budgetExhausted: { operation: string };
   /** The method's pipeline ran (not a hit): how long it took and whether it succeeded. */
   executed: { operation: string; durationMs: number; ok: boolean };
+  /** A miss here was served from the shared (Redis) tier. */
+  remoteHit: { operation: string };
+  /** A miss here was not in the shared tier either. */
+  remoteMiss: { operation: string };
+  /**
+   * A shared-tier command failed, timed out, was refused by the tier's open breaker
+   * (`'breaker-open'`), or read data it could not decode (`'decode'`): the call went on without it.
+   */
+  remoteError: { command: string; reason: 'error' | 'timeout' | 'breaker-open' | 'decode'; error?: unknown };
+  /**
+   * Entries were dropped from this process: by a call here (`origin: 'local'`), by a message from
+   * another process (`'remote'`), or all at once after missing messages while disconnected
+   * (`'reconnect'`).
+   */
+  invalidated: { kind: Invalidation['kind']; dropped: number; origin: 'local' | 'remote' | 'reconnect' };
 }
 
 export type ExecutionEventName = keyof ExecutionEvents;
@@ -65,6 +81,10 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'bulkheadRejected',
   'budgetExhausted',
   'executed',
+  'remoteHit',
+  'remoteMiss',
+  'remoteError',
+  'invalidated',
 ];
 export type ExecutionListener<E extends ExecutionEventName> = (payload: ExecutionEvents[E]) => void;
 

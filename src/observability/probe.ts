@@ -53,6 +53,18 @@ export class Probe {
     if (this.bus.active.set) this.bus.emit('set', { operation: this.operation });
   }
 
+  /** A miss here found the entry in the shared tier (another process cached it). */
+  remoteHit(): void {
+    this.bump('remoteHits');
+    if (this.bus.active.remoteHit) this.bus.emit('remoteHit', { operation: this.operation });
+  }
+
+  /** A miss here found no entry in the shared tier either. */
+  remoteMiss(): void {
+    this.bump('remoteMisses');
+    if (this.bus.active.remoteMiss) this.bus.emit('remoteMiss', { operation: this.operation });
+  }
+
   uncached(reason: UncachedReason): void {
     this.bump('uncached');
     if (this.callTrace !== undefined) this.callTrace.cache = 'uncached';

@@ -28,6 +28,16 @@ export interface Counters {
   staleHits: number;
   /** Expired entries served instead of an error (stale-if-error). */
   staleIfError: number;
+  /** Misses in this process served from the shared (Redis) tier. */
+  remoteHits: number;
+  /** Misses in this process the shared tier could not serve either. */
+  remoteMisses: number;
+  /** Shared-tier commands that failed, timed out or were refused by its open breaker (totals only). */
+  remoteErrors: number;
+  /** Shared-tier entries that could not be decoded: read as misses (totals only). */
+  remoteDecodeErrors: number;
+  /** Entries dropped from this process by invalidations, local or from another process (totals only). */
+  invalidated: number;
 }
 
 export interface Stats extends Counters {
@@ -51,6 +61,11 @@ export function newCounters(): Counters {
     bulkheadRejections: 0,
     staleHits: 0,
     staleIfError: 0,
+    remoteHits: 0,
+    remoteMisses: 0,
+    remoteErrors: 0,
+    remoteDecodeErrors: 0,
+    invalidated: 0,
   };
 }
 

@@ -1,6 +1,9 @@
 import { cacheKeyBuilder } from '../cache/cache-key';
-import { MISS, type MemoryStore, type StaleEntry } from '../cache/memory-store';
-import { Flight, type SingleFlight } from '../cache/single-flight';
+import { MISS, type MemoryEntry } from '../cache/memory-store';
+import { Flight } from '../cache/single-flight';
+import type { ServiceCache } from '../cache/service-cache';
+import type { EntryLabels } from '../cache/entry-index';
+import type { CacheEntry } from '../cache/store';
 import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
 import type { CachedOptions, TenantMode } from '../decorators/types';
@@ -8,6 +11,9 @@ import type { Probe } from '../observability/probe';
 import type { Stage } from './stage';
 import type { Clock } from '../clock';
 import type { ExecutionContext } from '../context';
+
+const NO_TAGS: readonly string[] = [];
+const noop = (): void => {};
 
 /** What a throwing `key` function stands for: a symbol, which no cache key can encode. */
 const UNKEYABLE = Symbol('execution-utils.unkeyable');
@@ -20,8 +26,7 @@ export interface CacheStageConfig {
   /** Resolved TTL (profile, decorator or default): ms, or a function of the result. */
   readonly ttl: NonNullable<CachedOptions['ttl']>;
   readonly clock: Clock;
-  readonly store: MemoryStore;
-  readonly flights: SingleFlight;
+  readonly cache: ServiceCache;
   readonly probe: Probe;
   /** true/false when the method is known to return a Promise or not; undefined to learn it. */
   readonly returnsPromise: boolean | undefined;
@@ -36,12 +41,16 @@ export interface CacheStageConfig {
  * the second.
  */
 export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
-  const { operation, store, flights, probe, ttl, clock, tenant } = config;
-  const { key: keyFn, cacheIf } = config.options;
+  const { operation, cache, probe, ttl, clock, tenant } = config;
+  const { local: store, flights, log, remote } = cache;
+  const { key: keyFn, cacheIf, tags: tagsFn } = config.options;
   const { staleWhileRevalidate = 0, staleIfError = 0 } = config.options;
   const grace = Math.max(staleWhileRevalidate, staleIfError);
   let returnsPromise = config.returnsPromise;
   const buildKey = cacheKeyBuilder(operation);
+
+  /** The tenant of the key `keyOf` built last, read by `load` before anything else runs. */
+  let keyTenant = '';
 
   /** The call's key, or why it has none (an UncachedReason: never a key, which starts with " or #). */
   const keyOf = (args: unknown[]): string => {
@@ -49,10 +58,10 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     let userId = '';
     let taskId = '';
     if (tenant !== 'shared') {
-      userId = ctx?.userId ?? '';
+      userId = keyTenant = ctx?.userId ?? '';
       taskId = ctx?.taskId ?? '';
       if (tenant === 'required' && !userId) return 'no-tenant';
-    }
+    } else keyTenant = '';
     return buildKey(userId, taskId, keyFn ? [keyOfCall(args, ctx)] : args) ?? 'unkeyable';
   };
 
@@ -65,16 +74,40 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     }
   };
 
-  const save = (key: string, value: unknown, epoch: number): void => {
-    // An entry loaded across a clearCache() belongs to the data before it: drop it.
-    if (store.epoch !== epoch) return;
+  /**
+   * Caches a loaded value in this process, unless an invalidation that reaches it came while it
+   * loaded (it belongs to the data before that). Returns the entry cached, for the shared tier.
+   */
+  const save = (
+    key: string,
+    value: unknown,
+    stamp: number,
+    userId: string,
+    args: unknown[],
+  ): CacheEntry | undefined => {
     const entryTtl = admit(value);
-    if (entryTtl === undefined) {
+    const tags = entryTtl === undefined ? undefined : tagsOf(args, value);
+    if (entryTtl === undefined || tags === undefined) {
       probe.refused();
-      return;
+      return undefined;
     }
-    store.set(key, value, entryTtl, grace);
+    const labels: EntryLabels = { operation, tenant: userId, tags };
+    if (log.covers(stamp, key, labels)) return undefined;
+    store.set(key, value, entryTtl, grace, labels);
     probe.set();
+    const freshFor = entryTtl > 0 ? entryTtl : Infinity;
+    return { value, freshFor, keptFor: freshFor + grace, ...labels };
+  };
+
+  /** The result's tags, or undefined when `tags` threw or gave something else than strings. */
+  const tagsOf = (args: unknown[], value: unknown): readonly string[] | undefined => {
+    if (!tagsFn) return NO_TAGS;
+    try {
+      const tags = tagsFn(args, value);
+      return Array.isArray(tags) && tags.every((t) => typeof t === 'string') ? tags : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   /**
@@ -94,24 +127,69 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
 
   /** Starts one flight for `key`: the work in `scope` (or the caller's frame), saved on success. */
   const load = (key: string, thisArg: unknown, args: unknown[], detached: boolean): unknown => {
+    const userId = keyTenant;
     const caller = detached ? undefined : currentCancellation();
-    const epoch = store.epoch;
+    const stamp = log.stamp();
     // A caller that can cancel runs the work in the flight's own scope, which aborts only once
     // every caller has left; without one, no caller can ever leave, and no scope is needed.
-    const flight = new Flight<unknown>(caller !== undefined);
+    const flight = new Flight<unknown>(caller !== undefined, {
+      operation,
+      tenant: userId,
+      tagged: tagsFn !== undefined,
+    });
+    // The shared tier is async: only a method known to return a Promise can wait for it.
+    const work: Stage =
+      remote && returnsPromise === true
+        ? (t, a) => loadShared(key, t, a, stamp, userId)
+        : next;
     const result = caller
-      ? runInScope(flight, next, thisArg, args)
+      ? runInScope(flight, work, thisArg, args)
       : detached
-        ? runDetached(next, thisArg, args)
-        : next(thisArg, args);
+        ? runDetached(work, thisArg, args)
+        : work(thisArg, args);
     if (!isThenable(result)) {
       returnsPromise = false;
-      save(key, result, epoch);
+      save(key, result, stamp, userId, args);
       return result;
     }
     returnsPromise = true;
-    flights.track(key, flight, result, (k, value) => save(k, value, epoch));
+    const onValue =
+      work === next
+        ? (k: string, value: unknown) => void save(k, value, stamp, userId, args)
+        : noop;
+    flights.track(key, flight, result, onValue);
     return flight.join(caller);
+  };
+
+  /**
+   * The miss path through the shared tier: its entry if another process cached one (copied here
+   * for the time it has left), else one process's execution per key across all of them.
+   */
+  const loadShared = async (
+    key: string,
+    thisArg: unknown,
+    args: unknown[],
+    stamp: number,
+    userId: string,
+  ): Promise<unknown> => {
+    const shared = remote!;
+    const found = await shared.read(key);
+    if (found === undefined) probe.remoteMiss();
+    const claim = found ? { kind: 'entry' as const, entry: found } : await shared.claim(key);
+    if (claim.kind === 'entry') {
+      probe.remoteHit();
+      if (!log.covers(stamp, key, claim.entry)) store.write(key, claim.entry);
+      return claim.entry.value;
+    }
+    let entry: CacheEntry | undefined;
+    try {
+      const value = await next(thisArg, args);
+      entry = save(key, value, stamp, userId, args);
+      return value;
+    } finally {
+      // Not awaited: the caller has its value; the write (or the lock's release) follows.
+      void (entry ? shared.write(key, entry, claim.lease) : shared.release(key, claim.lease));
+    }
   };
 
   /** Reloads `key` in the background; if it fails, the stale entry stays until its window ends. */
@@ -129,7 +207,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     key: string,
     thisArg: unknown,
     args: unknown[],
-  ): { served: unknown } | StaleEntry | undefined => {
+  ): { served: unknown } | MemoryEntry | undefined => {
     const entry = store.stale(key);
     if (!entry || returnsPromise === false) return undefined;
     const expiredFor = clock.now() - entry.freshUntil;
@@ -142,7 +220,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   };
 
   /** The caller's result, with the stale value in place of an error other than its own abort. */
-  const orStale = (result: Promise<unknown>, fallback: StaleEntry): Promise<unknown> => {
+  const orStale = (result: Promise<unknown>, fallback: MemoryEntry): Promise<unknown> => {
     const caller = currentCancellation();
     return result.catch((error: unknown) => {
       if (caller?.aborted || clock.now() - fallback.freshUntil >= staleIfError) throw error;

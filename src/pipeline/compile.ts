@@ -1,5 +1,4 @@
-import type { SingleFlight } from '../cache/single-flight';
-import type { MemoryStore } from '../cache/memory-store';
+import type { ServiceCache } from '../cache/service-cache';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
 import type { AnyMethod, PolicySet } from '../decorators/types';
@@ -39,7 +38,7 @@ export interface PipelineRuntime {
   /** The service's breakers, bulkheads and retry budgets, by name. */
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
-  readonly cache?: { readonly store: MemoryStore; readonly flights: SingleFlight };
+  readonly cache?: ServiceCache;
   /** OpenTelemetry spans, when the service turned them on (`tracing.openTelemetry`). */
   readonly spans?: CallSpans;
 }
@@ -146,8 +145,7 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       tenant: spec.cache.tenant ?? runtime.options.tenant,
       ttl: resolveCacheTtl(spec.cache.ttl, operation, runtime.options),
       clock: runtime.clock,
-      store: runtime.cache.store,
-      flights: runtime.cache.flights,
+      cache: runtime.cache,
       probe,
       returnsPromise: isAsyncPipeline(spec) ? true : spec.returnsPromise,
     });

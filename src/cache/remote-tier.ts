@@ -1,0 +1,48 @@
+import type { CacheEntry, Invalidation } from './store';
+
+/**
+ * A tier shared by many processes (Redis), as the cache stage sees it: every method resolves, and
+ * none rejects, whatever the server does. A failure, a timeout or an open breaker reads as a miss
+ * or a write not made, counted by the tier, so the caller's method runs as if there were no tier.
+ */
+export interface RemoteTier {
+  /** The fresh entry under `key`, or undefined (absent, stale, undecodable or unreachable). */
+  read(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * Cross-process single-flight for a cold `key`: a lease to load it (this process runs the
+   * method), or the entry another process's lease holder stored while this one waited. A holder
+   * that crashed loses its lease when the lease's TTL ends; a waiter that waited its bound out gets
+   * a lease that fences nothing and loads the key itself.
+   */
+  claim(key: string): Promise<Claim>;
+  /** Stores `entry` (and releases `lease`), unless a newer lease or an invalidation came after it. */
+  write(key: string, entry: CacheEntry, lease: Lease): Promise<void>;
+  /** Gives `lease` up without writing (the method failed, or its result is not cached). */
+  release(key: string, lease: Lease): Promise<void>;
+  /** Drops what `what` names from the tier and tells every other process to drop it from its L1. */
+  invalidate(what: Invalidation): Promise<void>;
+  /** Whether the tier answers, with its round-trip time. */
+  health(): Promise<RemoteHealth>;
+  /** Closes the connections. */
+  close(): Promise<void>;
+}
+
+export type Claim =
+  | { readonly kind: 'entry'; readonly entry: CacheEntry }
+  | { readonly kind: 'lease'; readonly lease: Lease };
+
+/** The right to write a key: its fencing token (0 when the lock could not be taken). */
+export interface Lease {
+  readonly fence: number;
+  /** Whether this process holds the key's lock (and must release it after writing). */
+  readonly held: boolean;
+}
+
+export interface RemoteHealth {
+  readonly status: 'up' | 'down';
+  /** Round-trip time of a PING in ms; undefined when down. */
+  readonly latencyMs?: number;
+  /** The tier's circuit breaker. */
+  readonly breaker: 'closed' | 'open' | 'half-open';
+  readonly error?: string;
+}

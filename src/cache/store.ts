@@ -1,0 +1,46 @@
+/**
+ * The store seam: what every cache tier keeps per key and the operations every tier answers the
+ * same way. The in-process tier answers synchronously (a hit never awaits); the Redis tier answers
+ * with promises. Times are relative (milliseconds left), so tiers on different machines' clocks
+ * agree on what an entry has left. One contract suite (test/cache/store-contract.ts) runs against
+ * every store.
+ */
+
+/** One cached value with what invalidation and the stale windows need to know about it. */
+export interface CacheEntry {
+  readonly value: unknown;
+  /** Milliseconds the entry is still fresh for: Infinity = never expires; 0 or less = stale. */
+  readonly freshFor: number;
+  /**
+   * Milliseconds until the tier drops the entry (`>= freshFor`): the stale windows
+   * (staleWhileRevalidate / staleIfError) are the time between the two.
+   */
+  readonly keptFor: number;
+  /** The operation that cached it (the decorated method's name). */
+  readonly operation: string;
+  /** The tenant (userId) its key was built with; '' for a shared entry. */
+  readonly tenant: string;
+  /** The tags `@Cached({ tags })` gave it. */
+  readonly tags: readonly string[];
+}
+
+/** What to drop: one key, every entry of an operation, of a tenant, with any of some tags, or all. */
+export type Invalidation =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'operation'; readonly name: string }
+  | { readonly kind: 'tenant'; readonly id: string }
+  | { readonly kind: 'tags'; readonly tags: readonly string[] }
+  | { readonly kind: 'all' };
+
+/** A value now, or later: the in-process tier answers at once, a remote one with a promise. */
+export type Answer<T> = T | Promise<T>;
+
+/** One cache tier. */
+export interface CacheStore {
+  /** The entry under `key` while the tier keeps it (fresh or within its stale windows). */
+  read(key: string): Answer<CacheEntry | undefined>;
+  /** Stores `entry` under `key` for `entry.keptFor` ms (Infinity = until evicted). */
+  write(key: string, entry: CacheEntry): Answer<void>;
+  /** Drops what `what` names; answers how many entries this tier dropped. */
+  invalidate(what: Invalidation): Answer<number>;
+}
