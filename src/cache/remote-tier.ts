@@ -31,11 +31,13 @@ export type Claim =
   | { readonly kind: 'entry'; readonly entry: CacheEntry }
   | { readonly kind: 'lease'; readonly lease: Lease };
 
-/** The right to write a key: its fencing token (0 when the lock could not be taken). */
+/** The right to write a key: its fencing token (0 when Redis could not be asked). */
 export interface Lease {
   readonly fence: number;
   /** Whether this process holds the key's lock (and must release it after writing). */
   readonly held: boolean;
+  /** The lock's value while held ('' otherwise): only its holder may release it. */
+  readonly token: string;
 }
 
 export interface RemoteHealth {

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Invalidation } from '../store';
+import type { RedisClientLike, RedisSubscriberLike } from './redis-client';
+
+/** What another process's message may hold; anything else on the channel is ignored. */
+function parseMessage(text: string): { origin: string; what: Invalidation } | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { o: origin, w: what } = message as { o?: unknown; w?: Partial<Record<string, unknown>> };
+  if (typeof origin !== 'string' || typeof what !== 'object' || what === null) return undefined;
+  const isText = (v: unknown): v is string => typeof v === 'string';
+  switch (what.kind) {
+    case 'all':
+      return { origin, what: { kind: 'all' } };
+    case 'key':
+      return isText(what.key) ? { origin, what: { kind: 'key', key: what.key } } : undefined;
+    case 'operation':
+      return isText(what.name) ? { origin, what: { kind: 'operation', name: what.name } } : undefined;
+    case 'tenant':
+      return isText(what.id) ? { origin, what: { kind: 'tenant', id: what.id } } : undefined;
+    case 'tags':
+      return Array.isArray(what.tags) && what.tags.every(isText)
+        ? { origin, what: { kind: 'tags', tags: what.tags } }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Invalidation messages between the processes of one namespace, over Redis pub/sub. Each process
+ * publishes what it invalidated and drops what the others publish from its in-process tier. Pub/sub
+ * delivers only to connected subscribers, so a subscriber that reconnects (it missed whatever was
+ * published meanwhile) reports `onResync`, and the process clears its in-process tier.
+ */
+export class InvalidationBus {
+  /** This process's id in messages, so it skips its own. */
+  private readonly origin = randomUUID();
+  private subscriber: RedisSubscriberLike | undefined;
+  private connectedBefore = false;
+
+  constructor(
+    private readonly client: RedisClientLike,
+    private readonly channel: string,
+    private readonly onMessage: (what: Invalidation) => void,
+    private readonly onResync: () => void,
+  ) {}
+
+  /** Opens the subscriber connection, and subscribes each time it is ready. */
+  start(): void {
+    const subscriber = (this.subscriber = this.client.duplicate());
+    subscriber.on('message', (channel, text) => {
+      if (channel !== this.channel || typeof text !== 'string') return;
+      const message = parseMessage(text);
+      if (message && message.origin !== this.origin) this.onMessage(message.what);
+    });
+    subscriber.on('ready', () => {
+      // Subscribing on each 'ready' rather than once: a client without an offline queue refuses
+      // a command sent before it is connected.
+      subscriber.subscribe(this.channel).catch(() => {});
+      if (this.connectedBefore) this.onResync();
+      this.connectedBefore = true;
+    });
+    // An unreachable server is the tier's breaker's business; an 'error' without a listener
+    // would crash the process.
+    subscriber.on('error', () => {});
+    if (subscriber.status === 'wait') subscriber.connect().catch(() => {});
+  }
+
+  publish(what: Invalidation): Promise<number> {
+    return this.client.publish(this.channel, JSON.stringify({ o: this.origin, w: what }));
+  }
+
+  async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (!subscriber) return;
+    if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
+    else subscriber.disconnect();
+  }
+}

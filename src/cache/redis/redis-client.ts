@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../../errors';
+
+/**
+ * The part of an ioredis client (`Redis` or `Cluster`) the Redis tier uses. Declared here so the
+ * library's types do not need ioredis installed; pass an ioredis client as is.
+ */
+export interface RedisClientLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  smembers(key: string): Promise<string[]>;
+  del(...keys: string[]): Promise<number>;
+  publish(channel: string, message: string): Promise<number>;
+  ping(): Promise<string>;
+  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
+  duplicate(): RedisSubscriberLike;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  readonly status: string;
+  /** A `Cluster` client's nodes; absent on a single-node client. */
+  nodes?(role: 'master'): RedisClientLike[];
+}
+
+/** A duplicate connection, used in subscriber mode for invalidation messages. */
+export interface RedisSubscriberLike {
+  subscribe(channel: string): Promise<unknown>;
+  connect(): Promise<unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  readonly status: string;
+}
+
+/** A Lua script, run by its SHA1 and sent once more in full when the server does not know it. */
+export class Script {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: RedisClientLike, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      // A restarted (or another cluster node's) server has an empty script cache.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/** The ioredis constructor, loaded only when a tier is configured by URL: an optional peer. */
+interface IoredisModule {
+  new (url: string, options: Record<string, unknown>): RedisClientLike;
+}
+
+/**
+ * A client for `url`, set for a cache tier: a command fails at once while disconnected instead
+ * of queueing (the tier's breaker and the method cover the gap), and it reconnects by itself
+ * with a capped backoff.
+ */
+export function connectRedis(url: string, commandTimeoutMs: number): RedisClientLike {
+  const Redis = loadIoredis();
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(1_000, commandTimeoutMs * 4),
+    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+  });
+}
+
+function loadIoredis(): IoredisModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: an optional peer
+    const module = require('ioredis') as { default?: IoredisModule } & IoredisModule;
+    return module.default ?? module;
+  } catch (error) {
+    throw new ConfigError(
+      'redis',
+      'the Redis tier needs ioredis, which could not be loaded ' +
+        `(${error instanceof Error ? error.message : String(error)}); ` +
+        'install it (npm install ioredis) or leave the `redis` option out',
+    );
+  }
+}

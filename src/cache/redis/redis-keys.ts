@@ -1,0 +1,35 @@
+/**
+ * Where the tier keeps things in Redis, all under `namespace:`. A cache key's value, fence and
+ * lock share the braces around the cache key, so Redis Cluster puts them in one hash slot (the
+ * tag is the text up to the first `}`, the same for all three) and one script can touch them.
+ */
+export class RedisKeys {
+  constructor(readonly namespace: string) {}
+
+  value(key: string): string {
+    return `${this.namespace}:{${key}}:v`;
+  }
+
+  /** The fencing token of the value there, or of the invalidation that dropped it. */
+  fence(key: string): string {
+    return `${this.namespace}:{${key}}:f`;
+  }
+
+  lock(key: string): string {
+    return `${this.namespace}:{${key}}:l`;
+  }
+
+  /** The set of cache keys of one operation, tenant or tag. */
+  index(kind: 'operation' | 'tenant' | 'tag', name: string): string {
+    return `${this.namespace}:i:${kind[0]}:${name}`;
+  }
+
+  get channel(): string {
+    return `${this.namespace}:invalidations`;
+  }
+
+  /** A SCAN pattern matching every key of the namespace (glob characters in it escaped). */
+  get pattern(): string {
+    return `${this.namespace.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  }
+}
