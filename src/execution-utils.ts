@@ -2,6 +2,9 @@ import { buildCacheKey } from './cache/cache-key';
 import { MemoryStore, MISS, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
 import { ServiceCache } from './cache/service-cache';
 import type { Invalidation } from './cache/store';
+import { RedisTier, type RemoteErrorReason } from './cache/redis/redis-tier';
+import { resolveRedisOptions } from './cache/redis/redis-options';
+import type { RemoteHealth } from './cache/remote-tier';
 import {
   warmUp,
   type WarmUpOperation,
@@ -87,12 +90,18 @@ export interface WrapOptions {
 }
 
 export interface HealthReport {
+  /** `'unhealthy'` once closed only: a Redis tier that is down degrades, it does not fail. */
   status: 'healthy' | 'unhealthy';
   /** `Date.now()` when the report was made. */
   timestamp: number;
   cacheSize: number;
   version: string;
   error?: string;
+  /** Each cache tier: the in-process one, and Redis when configured (with its round trip). */
+  tiers: {
+    memory: { status: 'up' | 'off'; size: number };
+    redis?: RemoteHealth & { errors: number };
+  };
 }
 
 export interface MemoryStats {
@@ -145,9 +154,9 @@ export class ExecutionUtils {
     this.options = resolveOptions(options);
     const clock = (this.clock = options.clock ?? systemClock);
     this.store =
-      this.options.cacheSize > 0
+      this.options.l1Size > 0
         ? new MemoryStore(
-            this.options.cacheSize,
+            this.options.l1Size,
             this.options.cacheTtl,
             clock,
             (key) => {
@@ -155,9 +164,10 @@ export class ExecutionUtils {
               if (this.bus.active.evict) this.bus.emit('evict', { key });
             },
             this.options.cacheMaxBytes,
+            this.options.l1Ttl,
           )
         : undefined;
-    this.cache = this.store && new ServiceCache(this.store, undefined);
+    this.cache = this.store && new ServiceCache(this.store, this.redisTier(options));
     this.retryRuntime = {
       sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),
       random: options.random ?? Math.random,
@@ -440,15 +450,22 @@ export class ExecutionUtils {
    * @example
    * app.get('/health', async () => utils.health());
    */
-  health(): Promise<HealthReport> {
+  async health(): Promise<HealthReport> {
+    const remote = this.closed ? undefined : this.cache?.remote;
     const report: HealthReport = {
       status: this.closed ? 'unhealthy' : 'healthy',
       timestamp: Date.now(),
       cacheSize: this.store?.size ?? 0,
       version: VERSION,
+      tiers: {
+        memory: { status: this.store && !this.closed ? 'up' : 'off', size: this.store?.size ?? 0 },
+      },
     };
+    if (remote) {
+      report.tiers.redis = { ...(await remote.health()), errors: this.stats.total.remoteErrors };
+    }
     if (this.closed) report.error = 'ExecutionUtils is closed';
-    return Promise.resolve(report);
+    return report;
   }
 
   /**
@@ -582,8 +599,34 @@ export class ExecutionUtils {
    */
   invalidateTags(tags: readonly string[]): Promise<number> {
     if (!Array.isArray(tags)) fail('tags', tags, 'an array of tag strings');
-    tags.forEach((tag, i) => checkName(`tags[${i}]`, tag));
-    return this.invalidateWhat({ kind: 'tags', tags: [...tags] });
+    const copy = (tags as readonly string[]).slice();
+    copy.forEach((tag, i) => checkName(`tags[${i}]`, tag));
+    return this.invalidateWhat({ kind: 'tags', tags: copy });
+  }
+
+  /** The Redis tier the options ask for, reporting to this service's counters and events. */
+  private redisTier(options: ExecutionUtilsOptions): RedisTier | undefined {
+    if (options.redis === undefined) return undefined;
+    const resolved = resolveRedisOptions(options.redis, options.namespace);
+    return new RedisTier(resolved, {
+      error: (command: string, reason: RemoteErrorReason, error?: unknown) => {
+        this.stats.total.remoteErrors++;
+        if (reason === 'decode') this.stats.total.remoteDecodeErrors++;
+        if (this.bus.active.remoteError) this.bus.emit('remoteError', { command, reason, error });
+      },
+      invalidated: (what) => {
+        if (this.cache) this.countInvalidated(what, this.cache.dropLocal(what), 'remote');
+      },
+      resync: () => {
+        const all: Invalidation = { kind: 'all' };
+        if (this.cache) this.countInvalidated(all, this.cache.dropLocal(all), 'reconnect');
+      },
+      breakerStateChange: (from, to) => {
+        if (this.bus.active.breakerStateChange) {
+          this.bus.emit('breakerStateChange', { breaker: `redis:${resolved.namespace}`, from, to });
+        }
+      },
+    });
   }
 
   private async invalidateWhat(what: Invalidation): Promise<number> {
@@ -611,12 +654,13 @@ export class ExecutionUtils {
    * @example
    * process.on('SIGTERM', () => void utils.close());
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.cache?.dropLocal({ kind: 'all' });
     this.pipelines.reset();
     this.metrics?.detachAll();
-    return Promise.resolve();
+    await this.cache?.remote?.close();
   }
 
   /**

@@ -7,6 +7,7 @@ import {
 import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
 import type { TenantMode } from './decorators/types';
 import type { MetricsOptions } from './observability/metrics';
+import type { RedisTierOptions } from './cache/redis/redis-options';
 import { validateTracingOptions, type TracingOptions } from './observability/open-telemetry';
 import { validateLogger, type Logger } from './observability/logging';
 import {
@@ -135,6 +136,23 @@ export interface ExecutionUtilsOptions {
    * Default: none (nothing is logged).
    */
   logger?: Logger;
+  /**
+   * A second cache tier in Redis, shared by every process of the same `namespace`: misses here are
+   * looked up there, results are written to both, and invalidations reach every process. Needs
+   * ioredis (an optional peer dependency, loaded only when this is set). Default: none.
+   */
+  redis?: RedisTierOptions;
+  /**
+   * Prefix of every Redis key and of the invalidation channel: processes share entries only
+   * within one namespace. Default `'execution-utils'`.
+   */
+  namespace?: string;
+  /**
+   * The in-process tier in front of Redis: `size` entries (default `cacheSize`), each kept at
+   * most `ttl` ms (default: its own TTL), which bounds how long a process that missed an
+   * invalidation message can serve the old value.
+   */
+  l1?: { size?: number; ttl?: number };
 }
 
 export const DEFAULTS = {
@@ -161,8 +179,15 @@ export type ResolvedOptions = Required<
     | 'metrics'
     | 'tracing'
     | 'logger'
+    | 'redis'
+    | 'namespace'
+    | 'l1'
   >
 > & {
+  /** Most entries of the in-process tier (`l1.size`, else `cacheSize`). */
+  readonly l1Size: number;
+  /** Longest an entry is kept in process, in ms (`l1.ttl`); Infinity: its own TTL. */
+  readonly l1Ttl: number;
   readonly cacheMaxBytes: number | undefined;
   readonly operations: Record<string, OperationProfile>;
   readonly retryBudget: RetryBudgetOptions | undefined;
@@ -193,6 +218,11 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     validateRetryBudgetOptions(options.retryBudget, 'retryBudget');
   }
   if (options.operations !== undefined) checkOptionsObject('operations', options.operations);
+  if (options.l1 !== undefined) {
+    checkOptionsObject('l1', options.l1);
+    optional(checkCacheSize)('l1.size', options.l1.size);
+    optional(checkPositiveInteger)('l1.ttl', options.l1.ttl);
+  }
   const operations = { ...(options.operations ?? {}) };
   for (const [name, profile] of Object.entries(operations)) {
     validateOperationProfile(name, profile);
@@ -201,6 +231,8 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     cacheSize: o.cacheSize,
     cacheMaxBytes: options.cacheMaxBytes,
     cacheTtl: o.cacheTtl,
+    l1Size: options.l1?.size ?? o.cacheSize,
+    l1Ttl: options.l1?.ttl ?? Infinity,
     tenant: o.tenant,
     retryAttempts: o.retryAttempts,
     retryBackoff: o.retryBackoff,
@@ -301,7 +333,7 @@ export function optionsFromEnv(
   overrides: ExecutionUtilsOptions = {},
 ): ExecutionUtilsOptions {
   checkOptionsObject('env', env);
-  const fromEnv: Record<string, number> = {};
+  const fromEnv: Record<string, unknown> = {};
   for (const { variable, option, seconds, check, expected } of ENV_VARIABLES) {
     const given: unknown = env[variable];
     if (given === undefined) continue;
@@ -318,6 +350,11 @@ export function optionsFromEnv(
     }
     fromEnv[option] = value;
   }
+  const redisUrl: unknown = env.EXECUTION_REDIS_URL;
+  if (redisUrl !== undefined && typeof redisUrl !== 'string') {
+    fail('EXECUTION_REDIS_URL', redisUrl, 'a string');
+  }
+  if (redisUrl?.trim()) fromEnv.redis = { url: redisUrl.trim() };
   return { ...fromEnv, ...stripUndefined(overrides) };
 }
 

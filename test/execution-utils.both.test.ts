@@ -376,6 +376,7 @@ describe('ExecutionUtils.health and close', () => {
       timestamp: expect.any(Number) as number,
       cacheSize: 2,
       version: PACKAGE_VERSION,
+      tiers: { memory: { status: 'up', size: 2 } },
     });
     expect(report.timestamp).toBeGreaterThanOrEqual(before);
     expect(report.timestamp).toBeLessThanOrEqual(after);

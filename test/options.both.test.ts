@@ -6,6 +6,8 @@ describe('ExecutionUtils options', () => {
     expect(new ExecutionUtils().options).toEqual({
       cacheSize: 100,
       cacheTtl: 3_600_000,
+      l1Size: 100,
+      l1Ttl: Infinity,
       tenant: 'optional',
       retryAttempts: 3,
       retryBackoff: 1000,
@@ -35,7 +37,12 @@ describe('ExecutionUtils options', () => {
       defaultTimeout: 0.5,
       tenant: 'required',
     };
-    expect(new ExecutionUtils(options).options).toEqual({ ...options, operations: {} });
+    expect(new ExecutionUtils(options).options).toEqual({
+      ...options,
+      l1Size: 0,
+      l1Ttl: Infinity,
+      operations: {},
+    });
   });
 
   it('throws ConfigError with a stable name and the option name as its message prefix', () => {
@@ -157,6 +164,8 @@ describe('ExecutionUtils.fromEnv', () => {
     expect(utils.options).toEqual({
       cacheSize: 10,
       cacheTtl: 0,
+      l1Size: 10,
+      l1Ttl: Infinity,
       retryAttempts: 1,
       retryBackoff: 250,
       retryMinDelay: 1000,

@@ -47,6 +47,8 @@ export class MemoryStore implements CacheStore {
     private readonly clock: Clock,
     onEvict: (key: string) => void,
     readonly maxBytes?: number,
+    /** Longest any entry is kept, in ms, whatever its own TTL (Infinity: no cap). */
+    private readonly maxTtl = Infinity,
   ) {
     this.lru = new LRUCache<string, MemoryEntry>({
       max,
@@ -99,6 +101,7 @@ export class MemoryStore implements CacheStore {
     grace = 0,
     labels: EntryLabels = UNLABELLED,
   ): void {
+    if (ttl === 0 || ttl > this.maxTtl) ttl = this.maxTtl === Infinity ? 0 : this.maxTtl;
     const now = this.clock.now();
     const stale = grace > 0 && ttl > 0;
     this.put(key, value, ttl > 0 ? now + ttl : Infinity, stale ? ttl + grace : ttl, stale, labels);
@@ -122,10 +125,13 @@ export class MemoryStore implements CacheStore {
   write(key: string, entry: CacheEntry): void {
     if (!(entry.keptFor > 0)) return;
     const now = this.clock.now();
-    const stale = entry.keptFor > entry.freshFor;
-    // lru-cache reads a TTL of 0 as "never expires".
-    const keptFor = Number.isFinite(entry.keptFor) ? entry.keptFor : 0;
-    this.put(key, entry.value, now + entry.freshFor, keptFor, stale, entry);
+    const grace = Number.isFinite(entry.freshFor) ? Math.max(0, entry.keptFor - entry.freshFor) : 0;
+    const freshFor = Math.min(entry.freshFor, this.maxTtl);
+    const kept = freshFor + grace;
+    const stale = grace > 0;
+    // lru-cache reads a TTL of 0 as "never expires"; it counts whole ms.
+    const keptFor = Number.isFinite(kept) ? Math.max(1, Math.ceil(kept)) : 0;
+    this.put(key, entry.value, now + freshFor, keptFor, stale, entry);
   }
 
   invalidate(what: Invalidation): number {
@@ -140,7 +146,9 @@ export class MemoryStore implements CacheStore {
       case 'tags':
         return what.tags.reduce((n, tag) => n + this.drop(this.index.keysOf('tag', tag)), 0);
       default:
-        return this.drop(this.index.keysOf(what.kind, what.kind === 'tenant' ? what.id : what.name));
+        return this.drop(
+          this.index.keysOf(what.kind, what.kind === 'tenant' ? what.id : what.name),
+        );
     }
   }
 

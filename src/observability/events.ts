@@ -50,15 +50,24 @@ export interface ExecutionEvents {
   remoteMiss: { operation: string };
   /**
    * A shared-tier command failed, timed out, was refused by the tier's open breaker
-   * (`'breaker-open'`), or read data it could not decode (`'decode'`): the call went on without it.
+   * (`'breaker-open'`), read data it could not decode (`'decode'`), or could not store a value
+   * the codec cannot restore (`'encode'`, kept in process only): the call went on without it.
    */
-  remoteError: { command: string; reason: 'error' | 'timeout' | 'breaker-open' | 'decode'; error?: unknown };
+  remoteError: {
+    command: string;
+    reason: 'error' | 'timeout' | 'breaker-open' | 'decode' | 'encode';
+    error?: unknown;
+  };
   /**
    * Entries were dropped from this process: by a call here (`origin: 'local'`), by a message from
    * another process (`'remote'`), or all at once after missing messages while disconnected
    * (`'reconnect'`).
    */
-  invalidated: { kind: Invalidation['kind']; dropped: number; origin: 'local' | 'remote' | 'reconnect' };
+  invalidated: {
+    kind: Invalidation['kind'];
+    dropped: number;
+    origin: 'local' | 'remote' | 'reconnect';
+  };
 }
 
 export type ExecutionEventName = keyof ExecutionEvents;

@@ -139,9 +139,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     });
     // The shared tier is async: only a method known to return a Promise can wait for it.
     const work: Stage =
-      remote && returnsPromise === true
-        ? (t, a) => loadShared(key, t, a, stamp, userId)
-        : next;
+      remote && returnsPromise === true ? (t, a) => loadShared(key, t, a, stamp, userId) : next;
     const result = caller
       ? runInScope(flight, work, thisArg, args)
       : detached

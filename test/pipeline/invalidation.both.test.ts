@@ -96,9 +96,9 @@ describe('invalidateTenant', () => {
     const { utils, p } = await filled();
     // u1: get 1, get 2, members 1, owner 1..4.
     await expect(utils.invalidateTenant('u1')).resolves.toBe(7);
-    expect(await reruns(p, [() => as('u1', () => p.get(1)), () => as('u1', () => p.owner(3))])).toBe(
-      2,
-    );
+    expect(
+      await reruns(p, [() => as('u1', () => p.get(1)), () => as('u1', () => p.owner(3))]),
+    ).toBe(2);
     expect(
       await reruns(p, [() => as('u2', () => p.get(1)), () => as('u2', () => p.members(1))]),
     ).toBe(0);
@@ -111,7 +111,12 @@ describe('invalidateTags', () => {
     const { utils, p } = await filled();
     // owner 1 and 3 -> bob; owner 2 -> ann and project:2. owner 1 carries both project:1 and bob.
     await expect(utils.invalidateTags(['owner:bob', 'project:1', 'project:2'])).resolves.toBe(3);
-    expect(await reruns(p, [1, 2, 3, 4].map((id) => () => as('u1', () => p.owner(id))))).toBe(3);
+    expect(
+      await reruns(
+        p,
+        [1, 2, 3, 4].map((id) => () => as('u1', () => p.owner(id))),
+      ),
+    ).toBe(3);
   });
 
   it('keeps a result whose tags function throws out of the cache, and counts it refused', async () => {

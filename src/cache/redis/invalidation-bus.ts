@@ -20,7 +20,9 @@ function parseMessage(text: string): { origin: string; what: Invalidation } | un
     case 'key':
       return isText(what.key) ? { origin, what: { kind: 'key', key: what.key } } : undefined;
     case 'operation':
-      return isText(what.name) ? { origin, what: { kind: 'operation', name: what.name } } : undefined;
+      return isText(what.name)
+        ? { origin, what: { kind: 'operation', name: what.name } }
+        : undefined;
     case 'tenant':
       return isText(what.id) ? { origin, what: { kind: 'tenant', id: what.id } } : undefined;
     case 'tags':

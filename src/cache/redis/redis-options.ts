@@ -13,8 +13,7 @@ import type { RedisClientLike } from './redis-client';
  * `{ client }` (an ioredis `Redis` or `Cluster` you made; the library never closes it).
  */
 export type RedisTierOptions = (
-  | { url: string; client?: undefined }
-  | { client: RedisClientLike; url?: undefined }
+  { url: string; client?: undefined } | { client: RedisClientLike; url?: undefined }
 ) & {
   /** Each Redis command's own limit in ms: past it the call goes on as a miss. Default 100. */
   commandTimeout?: number;

@@ -17,7 +17,7 @@ export type RawClaim =
   | { readonly kind: 'lease' | 'busy'; readonly lease: Lease };
 
 /**
- * The cache in Redis: one string per entry (the codec's envelope, `PX` = what the entry has left),
+ * The cache in Redis: one string per entry (the codec's envelope, `PX` = the time it stays fresh),
  * sets of keys per operation, tenant and tag for invalidation, and a fence per key that a write
  * must not be older than. Commands throw on failure; the tier above decides what a failure means.
  * Data it cannot decode is a miss, reported through `onUndecodable`.
@@ -53,10 +53,11 @@ export class RedisStore implements CacheStore {
   async claim(key: string, lockTtl: number): Promise<RawClaim> {
     const token = randomUUID();
     const keys = [this.keys.value(key), this.keys.lock(key)];
-    const [kind, payloadOrFence, pttl] = (await CLAIM.run(this.client, keys, [
-      lockTtl,
-      token,
-    ])) as [string, string, number?];
+    const [kind, payloadOrFence, pttl] = (await CLAIM.run(this.client, keys, [lockTtl, token])) as [
+      string,
+      string,
+      number?,
+    ];
     if (kind === 'entry') {
       const entry = this.decode(key, payloadOrFence, pttl ?? -2);
       // Undecodable data is a miss: this caller loads the key (fenced as of now) and overwrites it.
@@ -76,7 +77,11 @@ export class RedisStore implements CacheStore {
    * is fenced as of the server's clock instead. Returns whether the value was written.
    */
   async writeFenced(key: string, entry: CacheEntry, lease: Lease, now = false): Promise<boolean> {
-    const graceMs = Number.isFinite(entry.keptFor) ? Math.max(0, entry.keptFor - entry.freshFor) : 0;
+    // Redis keeps an entry while it is fresh; its grace travels with it, for the stale windows of
+    // the in-process tier it fills (an entry read from Redis is always fresh).
+    const graceMs = Number.isFinite(entry.freshFor)
+      ? Math.max(0, entry.keptFor - entry.freshFor)
+      : 0;
     const payload = encodeEntry({
       value: entry.value,
       graceMs,
@@ -84,7 +89,8 @@ export class RedisStore implements CacheStore {
       tenant: entry.tenant,
       tags: entry.tags,
     });
-    const px = Number.isFinite(entry.keptFor) ? Math.max(1, Math.ceil(entry.keptFor)) : 0;
+    if (!(entry.freshFor > 0)) return false;
+    const px = Number.isFinite(entry.freshFor) ? Math.max(1, Math.ceil(entry.freshFor)) : 0;
     const keys = [this.keys.value(key), this.keys.fence(key), this.keys.lock(key)];
     const fence = now ? '' : String(lease.fence);
     const written = (await WRITE.run(this.client, keys, [payload, px, fence, lease.token])) === 1;
@@ -125,8 +131,8 @@ export class RedisStore implements CacheStore {
     }
     const { value, graceMs, operation, tenant, tags } = decoded.envelope;
     // PTTL -1: no expiry; -2: the key expired between GET and PTTL (read as just expired).
-    const keptFor = pttl === -1 ? Infinity : Math.max(0, pttl);
-    return { value, freshFor: keptFor - graceMs, keptFor, operation, tenant, tags };
+    const freshFor = pttl === -1 ? Infinity : Math.max(0, pttl);
+    return { value, freshFor, keptFor: freshFor + graceMs, operation, tenant, tags };
   }
 
   private async index(key: string, entry: CacheEntry, px: number): Promise<void> {

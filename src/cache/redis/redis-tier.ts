@@ -23,7 +23,12 @@ export interface TierReports {
 
 /** The lease of a write fenced as of nothing: refused wherever Redis knows a newer fence. */
 const NO_LEASE: Lease = { fence: 0, held: false, token: '' };
-const TIMED_OUT = Symbol('timed out');
+/** A command that did not answer within its timeout. */
+class TierTimeout extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+  }
+}
 /** First and longest pause between two looks at a key another process is loading. */
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 50;
@@ -52,9 +57,7 @@ export class RedisTier implements RemoteTier {
   ) {
     // An 'error' without a listener would crash the process; failures reach the breaker anyway.
     if (!options.client) client.on('error', () => {});
-    this.store = new RedisStore(client, options.namespace, () =>
-      reports.error('read', 'decode'),
-    );
+    this.store = new RedisStore(client, options.namespace, () => reports.error('read', 'decode'));
     this.breaker = new CircuitBreaker(
       `redis:${options.namespace}`,
       {
@@ -125,7 +128,11 @@ export class RedisTier implements RemoteTier {
       await this.withTimeout(this.store.ping(), this.options.commandTimeout * 10);
       return { status: 'up', latencyMs: performance.now() - started, breaker };
     } catch (error) {
-      return { status: 'down', breaker, error: error instanceof Error ? error.message : String(error) };
+      return {
+        status: 'down',
+        breaker,
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
   }
 
@@ -136,7 +143,8 @@ export class RedisTier implements RemoteTier {
     await this.bus.close();
     // A client passed in belongs to its owner; one made from a URL is ours to close.
     if (this.options.client) return;
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client.status === 'ready')
+      await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
   }
 
@@ -174,17 +182,17 @@ export class RedisTier implements RemoteTier {
         this.reports.error(command, 'encode', error);
       } else {
         this.breaker.failure(permit, error);
-        this.reports.error(command, error === TIMED_OUT ? 'timeout' : 'error', error);
+        this.reports.error(command, error instanceof TierTimeout ? 'timeout' : 'error', error);
       }
       return fallback;
     }
   }
 
-  /** `work`, or a rejection with TIMED_OUT after `ms` (the timer never holds the process). */
+  /** `work`, or a TierTimeout after `ms` (the timer never holds the process). */
   private withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(TIMED_OUT), ms);
+      timer = setTimeout(() => reject(new TierTimeout(ms)), ms);
       timer.unref();
     });
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
