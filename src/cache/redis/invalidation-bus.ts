@@ -62,8 +62,8 @@ export class InvalidationBus {
       if (message && message.origin !== this.origin) this.onMessage(message.what);
     });
     subscriber.on('ready', () => {
-      // Subscribing on each 'ready' rather than once: a client without an offline queue refuses
-      // a command sent before it is connected.
+      // Subscribing on each 'ready' rather than once: a client given without an offline queue
+      // refuses a command sent before it is connected (ioredis' own resubscription needs one).
       subscriber.subscribe(this.channel).catch(() => {});
       if (this.connectedBefore) this.onResync();
       this.connectedBefore = true;

@@ -58,14 +58,14 @@ interface IoredisModule {
 }
 
 /**
- * A client for `url`, set for a cache tier: a command fails at once while disconnected instead
- * of queueing (the tier's breaker and the method cover the gap), and it reconnects by itself
+ * A client for `url`, set for a cache tier: commands sent while it connects wait for the
+ * connection (under the tier's own timeout), a failed connection attempt fails them at once
+ * (`maxRetriesPerRequest: 0`: nothing piles up while Redis is down), and it reconnects by itself
  * with a capped backoff.
  */
 export function connectRedis(url: string, commandTimeoutMs: number): RedisClientLike {
   const Redis = loadIoredis();
   return new Redis(url, {
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     connectTimeout: Math.max(1_000, commandTimeoutMs * 4),
