@@ -6,8 +6,6 @@ import type { CacheEntry, Invalidation } from './store';
  * or a write not made, counted by the tier, so the caller's method runs as if there were no tier.
  */
 export interface RemoteTier {
-  /** The fresh entry under `key`, or undefined (absent, stale, undecodable or unreachable). */
-  read(key: string): Promise<CacheEntry | undefined>;
   /**
    * Cross-process single-flight for a cold `key`: a lease to load it (this process runs the
    * method), or the entry another process's lease holder stored while this one waited. A holder

@@ -171,14 +171,14 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     userId: string,
   ): Promise<unknown> => {
     const shared = remote!;
-    const found = await shared.read(key);
-    if (found === undefined) probe.remoteMiss();
-    const claim = found ? { kind: 'entry' as const, entry: found } : await shared.claim(key);
+    // One round trip: the entry if Redis has it, else the key's lock (or the wait for its holder).
+    const claim = await shared.claim(key);
     if (claim.kind === 'entry') {
       probe.remoteHit();
       if (!log.covers(stamp, key, claim.entry)) store.write(key, claim.entry);
       return claim.entry.value;
     }
+    probe.remoteMiss();
     let entry: CacheEntry | undefined;
     try {
       const value = await next(thisArg, args);

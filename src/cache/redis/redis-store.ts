@@ -50,7 +50,7 @@ export class RedisStore implements CacheStore {
    * The entry, else the key's lock for `lockTtl` ms (a lease whose fence orders it after every
    * earlier one), else `busy` with the fence a write after waiting must carry.
    */
-  async claim(key: string, lockTtl: number): Promise<RawClaim> {
+  async claim(key: string, lockTtl: number, retried = false): Promise<RawClaim> {
     const token = randomUUID();
     const keys = [this.keys.value(key), this.keys.lock(key)];
     const [kind, payloadOrFence, pttl] = (await CLAIM.run(this.client, keys, [lockTtl, token])) as [
@@ -60,10 +60,12 @@ export class RedisStore implements CacheStore {
     ];
     if (kind === 'entry') {
       const entry = this.decode(key, payloadOrFence, pttl ?? -2);
-      // Undecodable data is a miss: this caller loads the key (fenced as of now) and overwrites it.
-      return entry
-        ? { kind: 'entry', entry }
-        : { kind: 'busy', lease: { fence: 0, held: false, token: '' } };
+      if (entry) return { kind: 'entry', entry };
+      // Undecodable data is a miss: drop it and claim the key as if it had never been there.
+      await this.client.del(keys[0]);
+      return retried
+        ? { kind: 'busy', lease: { fence: 0, held: false, token: '' } }
+        : this.claim(key, lockTtl, true);
     }
     const fence = Number(payloadOrFence);
     return kind === 'lease'

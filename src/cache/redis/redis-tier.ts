@@ -80,10 +80,6 @@ export class RedisTier implements RemoteTier {
     return this.breaker.state;
   }
 
-  read(key: string): Promise<CacheEntry | undefined> {
-    return this.guard('read', undefined, () => this.store.read(key));
-  }
-
   async claim(key: string): Promise<Claim> {
     const { lock } = this.options;
     const deadline = Date.now() + (lock ? lock.wait : 0);
