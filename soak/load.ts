@@ -93,7 +93,7 @@ export async function runLoad(config: LoadConfig): Promise<Leftovers> {
       if (left <= 0) return;
       await pause(Math.min(left, rng.between(...CLEAR_EVERY_MS)));
       backend.version++;
-      utils.clearCache();
+      void utils.clearCache();
       tally.clears++;
     }
   };

@@ -286,7 +286,7 @@ describe('ExecutionUtils.clearCache', () => {
     const { utils } = rig();
     utils.addToCache('a', 1);
     utils.addToCache('b', 2);
-    utils.clearCache();
+    void utils.clearCache();
     expect(utils.getFromCache('a')).toBeUndefined();
     expect(utils.getFromCache('b')).toBeUndefined();
     expect(utils.getMemoryStats().cacheSize).toBe(0);
@@ -294,7 +294,7 @@ describe('ExecutionUtils.clearCache', () => {
 
   it('keeps the service caching after a clear', () => {
     const { utils } = rig();
-    utils.clearCache();
+    void utils.clearCache();
     utils.addToCache('k', 'v');
     expect(utils.getFromCache('k')).toBe('v');
   });
@@ -311,7 +311,7 @@ describe('ExecutionUtils.clearCache', () => {
       { name: 'inflight', cache: true },
     );
     const pending = fn('a');
-    utils.clearCache();
+    void utils.clearCache();
     load.resolve('stale');
     expect(await pending).toBe('stale');
     expect(utils.getMemoryStats().cacheSize).toBe(0);
@@ -329,7 +329,7 @@ describe('ExecutionUtils.clearCache', () => {
       cache: true,
     });
     const before = fn('a');
-    utils.clearCache();
+    void utils.clearCache();
     const after = fn('a');
     expect(calls).toBe(2);
     loads[0].resolve('old');
@@ -350,7 +350,7 @@ describe('ExecutionUtils.clearCache', () => {
       cache: true,
     });
     const before = fn('a');
-    utils.clearCache();
+    void utils.clearCache();
     const after = fn('a');
     loads[0].resolve('old');
     await before;

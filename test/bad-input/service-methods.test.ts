@@ -110,7 +110,7 @@ describe('addToCache / getFromCache', () => {
   ])('getMemoryStats never throws because a cached value holds %s', (_, make) => {
     utils.addToCache('k', make());
     expect(thrownBy(() => utils.getMemoryStats())).toBeUndefined();
-    utils.clearCache();
+    void utils.clearCache();
   });
 });
 

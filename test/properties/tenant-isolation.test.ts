@@ -197,7 +197,7 @@ describe('tenant isolation', () => {
                     );
                     break;
                   case 'clear':
-                    utils.clearCache();
+                    void utils.clearCache();
                     break;
                   case 'advance':
                     await utils.clock.advance(step.ms);

@@ -107,7 +107,7 @@ describeRedis('Redis tier', () => {
       missing: undefined,
     };
     await loader(a, 'Typed.get', () => value).get(1);
-    const inB = loader(b, 'Typed.get', () => null);
+    const inB = loader<unknown>(b, 'Typed.get', () => null);
     const copy = await inB.get(1);
     expect(inB.runs()).toBe(0);
     expect(copy).toEqual(value);
