@@ -3,14 +3,16 @@
  * with `module: node16`, which keeps `import()` as is).
  */
 export async function loadEsm() {
-  const [mitata, pMemoize, pRetry, pTimeout, bentocache, bentoMemory] = await Promise.all([
-    import('mitata'),
-    import('p-memoize'),
-    import('p-retry'),
-    import('p-timeout'),
-    import('bentocache'),
-    import('bentocache/drivers/memory'),
-  ]);
+  const [mitata, pMemoize, pRetry, pTimeout, bentocache, bentoMemory, bentoRedis] =
+    await Promise.all([
+      import('mitata'),
+      import('p-memoize'),
+      import('p-retry'),
+      import('p-timeout'),
+      import('bentocache'),
+      import('bentocache/drivers/memory'),
+      import('bentocache/drivers/redis'),
+    ]);
   return {
     measure: mitata.measure,
     pMemoize: pMemoize.default,
@@ -19,6 +21,7 @@ export async function loadEsm() {
     BentoCache: bentocache.BentoCache,
     bentostore: bentocache.bentostore,
     memoryDriver: bentoMemory.memoryDriver,
+    redisDriver: bentoRedis.redisDriver,
   };
 }
 

@@ -18,6 +18,7 @@ import { heap } from './scenarios/heap';
 import { keygen } from './scenarios/keygen';
 import { limits } from './scenarios/limits';
 import { observedHit } from './scenarios/observed-hit';
+import { redisTier } from './scenarios/redis-tier';
 import { retrySuccess } from './scenarios/retry';
 import type { Scenario } from './scenarios/scenario';
 import { singleFlight } from './scenarios/single-flight';
@@ -36,6 +37,7 @@ const SCENARIOS: Scenario[] = [
   timeoutResolved,
   stacked,
   singleFlight,
+  redisTier,
   heap,
   stress,
 ];

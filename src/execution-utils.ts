@@ -538,7 +538,7 @@ export class ExecutionUtils {
   getMemoryStats(): MemoryStats {
     return {
       cacheSize: this.store?.size ?? 0,
-      maxCacheSize: this.options.cacheSize,
+      maxCacheSize: this.options.l1Size,
       cacheMemoryBytes: this.store?.estimateBytes() ?? 0,
       reservedBytes: (this.store?.max ?? 0) * RESERVED_BYTES_PER_SLOT,
       ttlEntries: this.store?.ttlEntries() ?? 0,

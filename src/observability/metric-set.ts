@@ -69,6 +69,16 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['uncached'],
   },
   {
+    name: 'cache_remote_hits_total',
+    help: 'Misses in this process served from the shared Redis tier.',
+    fields: ['remoteHits'],
+  },
+  {
+    name: 'cache_remote_misses_total',
+    help: 'Misses in this process that the shared Redis tier could not serve either.',
+    fields: ['remoteMisses'],
+  },
+  {
     name: 'retry_budget_exhausted_total',
     help: 'Failures returned without a retry because the retry budget was spent.',
     fields: ['budgetExhausted'],

@@ -317,6 +317,63 @@ describeRedis('Redis tier', () => {
     expect(utils.getMemoryStats().cacheSize).toBe(0);
   });
 
+  it('with lock: false, lets every process that misses run the method', async () => {
+    const [a, b] = pair({ redis: { url: server.url, lock: false } });
+    let runs = 0;
+    const slow = async (): Promise<string> => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return 'computed';
+    };
+    await Promise.all([
+      a.wrap(slow, { name: 'NoLock.get', cache: true })(),
+      b.wrap(slow, { name: 'NoLock.get', cache: true })(),
+    ]);
+    expect(runs).toBe(2);
+  });
+
+  it('keeps a value the codec cannot store in process only, and counts it', async () => {
+    const [a, b] = pair();
+    const reasons: string[] = [];
+    a.on('remoteError', ({ reason }) => reasons.push(reason));
+    const withFunction = { id: 1, format: () => 'x' };
+    const inA = loader(a, 'Unencodable.get', () => withFunction);
+    await expect(inA.get(1)).resolves.toBe(withFunction);
+    await expect(inA.get(1)).resolves.toBe(withFunction);
+    expect(inA.runs()).toBe(1);
+    await within(1_000, () => reasons.includes('encode'));
+    const inB = loader(b, 'Unencodable.get', () => 'recomputed');
+    await expect(inB.get(1)).resolves.toBe('recomputed');
+  });
+
+  it('serves a synchronous method from the in-process tier only', async () => {
+    const utils = service();
+    let calls = 0;
+    const get = utils.wrap((id: number) => ({ id, call: ++calls }), {
+      name: 'Sync.get',
+      cache: true,
+    });
+    expect(get(1)).toEqual({ id: 1, call: 1 });
+    expect(get(1)).toEqual({ id: 1, call: 1 });
+    expect(utils.getStats()).toMatchObject({ remoteHits: 0, remoteMisses: 0 });
+  });
+
+  it('uses a client it is given, and leaves it open on close()', async () => {
+    const client = new Redis(server.url);
+    try {
+      const namespace = `given${++namespaceCount}`;
+      const a = service({ namespace, redis: { client } });
+      const b = service({ namespace });
+      await loader(a, 'Given.get', () => 'from-a').get(1);
+      const inB = loader(b, 'Given.get', () => 'from-b');
+      await within(1_000, async () => (await inB.get(1)) === 'from-a');
+      await a.close();
+      await expect(client.ping()).resolves.toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('closes its connections: close() leaves no handle open', async () => {
     const utils = service();
     await within(1_000, async () => (await utils.health()).tiers.redis?.status === 'up');

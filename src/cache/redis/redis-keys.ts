@@ -21,7 +21,7 @@ export class RedisKeys {
 
   /** The set of cache keys of one operation, tenant or tag. */
   index(kind: 'operation' | 'tenant' | 'tag', name: string): string {
-    return `${this.namespace}:i:${kind[0]}:${name}`;
+    return `${this.namespace}:i:${INDEX_LETTER[kind]}:${name}`;
   }
 
   get channel(): string {
@@ -33,3 +33,6 @@ export class RedisKeys {
     return `${this.namespace.replace(/[*?[\]\\]/g, '\\$&')}:*`;
   }
 }
+
+/** One letter per kind of index set, told apart: tenant and tag share their first letter. */
+const INDEX_LETTER = { operation: 'o', tenant: 't', tag: 'g' } as const;

@@ -4,10 +4,12 @@ import type { CacheEntry, CacheStore, Invalidation } from '../store';
 import type { Lease } from '../remote-tier';
 import type { RedisClientLike } from './redis-client';
 import { RedisKeys } from './redis-keys';
-import { CLAIM, DROP, INDEX, READ, RELEASE, WRITE } from './scripts';
+import { CLAIM, DROP, DROP_LABELLED, INDEX, READ, RELEASE, WRITE } from './scripts';
 
 /** How long an invalidation's fence outlives it: a load running longer may still write back. */
 const TOMBSTONE_MS = 60_000;
+/** Where the codec's envelope keeps each label (see codec.ts). */
+const ENVELOPE_FIELD = { operation: 'o', tenant: 't', tag: 'x' } as const;
 /** Keys deleted per UNLINK while clearing a namespace. */
 const SCAN_BATCH = 500;
 
@@ -84,14 +86,24 @@ export class RedisStore implements CacheStore {
     const graceMs = Number.isFinite(entry.freshFor)
       ? Math.max(0, entry.keptFor - entry.freshFor)
       : 0;
-    const payload = encodeEntry({
-      value: entry.value,
-      graceMs,
-      operation: entry.operation,
-      tenant: entry.tenant,
-      tags: entry.tags,
-    });
-    if (!(entry.freshFor > 0)) return false;
+    let payload: string;
+    try {
+      payload = encodeEntry({
+        value: entry.value,
+        graceMs,
+        operation: entry.operation,
+        tenant: entry.tenant,
+        tags: entry.tags,
+      });
+    } catch (error) {
+      // Nothing will be written: the processes waiting for this lease must not wait it out.
+      await this.release(key, lease);
+      throw error;
+    }
+    if (!(entry.freshFor > 0)) {
+      await this.release(key, lease);
+      return false;
+    }
     const px = Number.isFinite(entry.freshFor) ? Math.max(1, Math.ceil(entry.freshFor)) : 0;
     const keys = [this.keys.value(key), this.keys.fence(key), this.keys.lock(key)];
     const fence = now ? '' : String(lease.fence);
@@ -157,9 +169,18 @@ export class RedisStore implements CacheStore {
   private async dropIndexed(kind: 'operation' | 'tenant' | 'tag', name: string): Promise<number> {
     const set = this.keys.index(kind, name);
     const members = await this.client.smembers(set);
-    const dropped = await this.drop(members);
+    const field = ENVELOPE_FIELD[kind];
+    const dropped = await Promise.all(
+      members.map((key) =>
+        DROP_LABELLED.run(
+          this.client,
+          [this.keys.value(key), this.keys.fence(key)],
+          [TOMBSTONE_MS, field, name],
+        ),
+      ),
+    );
     await this.client.del(set);
-    return dropped;
+    return dropped.filter((n) => n === 1).length;
   }
 
   /** Deletes every key of the namespace, on every master of a Cluster. */

@@ -80,6 +80,36 @@ return dropped
 `);
 
 /**
+ * KEYS: value, fence. ARGV: tombstone TTL ms, envelope field ('o', 't' or 'x'), name. DROP for a
+ * member of an index set, unless the value there no longer carries that operation, tenant or tag:
+ * a set keeps every key once written under its name, and the key may hold a newer entry labelled
+ * otherwise. The labels come from the envelope's head (they precede the value `d`, see codec.ts;
+ * `,"d":` cannot occur earlier, as a quote inside a JSON string is escaped), so the value itself
+ * is never decoded here. A value whose labels cannot be read is dropped.
+ */
+export const DROP_LABELLED = new Script(`
+local payload = redis.call('GET', KEYS[1])
+if payload then
+  local head = string.find(payload, ',"d":', 1, true)
+  local ok, labels = pcall(cjson.decode, string.sub(payload, 1, (head or 1) - 1) .. '}')
+  if ok and type(labels) == 'table' then
+    local label = labels[ARGV[2]]
+    local carries = label == ARGV[3]
+    if type(label) == 'table' then
+      for _, tag in ipairs(label) do
+        if tag == ARGV[3] then carries = true end
+      end
+    end
+    if not carries then return 0 end
+  end
+end
+${NOW_US}
+local dropped = redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], now, 'PX', ARGV[1])
+return dropped
+`);
+
+/**
  * KEYS: index set. ARGV: member, PX ms ('0': the member never expires). Adds the member and keeps
  * the set at least as long as it: a new set gets the TTL, a shorter-lived one is extended, and a
  * member that never expires makes the set persistent.

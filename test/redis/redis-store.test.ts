@@ -1,0 +1,106 @@
+import Redis from 'ioredis';
+import { RedisStore, type RawClaim } from '../../src/cache/redis/redis-store';
+import type { Lease } from '../../src/cache/remote-tier';
+import type { CacheEntry } from '../../src/cache/store';
+import { describeRedis, startRedis, type RedisServer } from './redis-server';
+
+/**
+ * What RedisStore does beyond the store contract (test/cache/store-contract.ts): fenced writes,
+ * the per-key lock, undecodable data and namespaces sharing one server.
+ */
+
+let server: RedisServer;
+let client: Redis;
+let namespaces = 0;
+
+const LOCK_MS = 5_000;
+
+const entry = (value: unknown): CacheEntry => ({
+  value,
+  freshFor: 60_000,
+  keptFor: 60_000,
+  operation: 'op',
+  tenant: '',
+  tags: [],
+});
+
+/** The lease a claim on an empty key must answer with. */
+function leaseOf(claim: RawClaim): Lease {
+  if (claim.kind === 'entry') throw new Error('the key was empty: the claim cannot find an entry');
+  return claim.lease;
+}
+
+/** A store in a namespace no other test uses. */
+function store(onUndecodable?: (key: string, reason: string) => void): RedisStore {
+  return new RedisStore(client, `store${++namespaces}`, onUndecodable);
+}
+
+describeRedis('RedisStore', () => {
+  beforeAll(async () => {
+    server = await startRedis();
+    client = new Redis(server.url);
+  });
+
+  afterAll(async () => {
+    await client.quit();
+    await server.stop();
+  });
+
+  it('refuses a fenced write whose lease is older than an invalidation of its key', async () => {
+    const s = store();
+    const lease = leaseOf(await s.claim('k', LOCK_MS));
+
+    await s.invalidate({ kind: 'key', key: 'k' });
+
+    expect(await s.writeFenced('k', entry('late'), lease)).toBe(false);
+    expect(await s.read('k')).toBeUndefined();
+  });
+
+  it('answers busy to a second claim while the first holds the lock', async () => {
+    const s = store();
+    expect((await s.claim('k', LOCK_MS)).kind).toBe('lease');
+
+    expect((await s.claim('k', LOCK_MS)).kind).toBe('busy');
+  });
+
+  it('gives the next claim a lease once the holder releases the lock', async () => {
+    const s = store();
+    const lease = leaseOf(await s.claim('k', LOCK_MS));
+
+    await s.release('k', lease);
+
+    expect((await s.claim('k', LOCK_MS)).kind).toBe('lease');
+  });
+
+  it('answers a claim on a key holding an entry with that entry', async () => {
+    const s = store();
+    await s.write('k', entry('there'));
+
+    expect(await s.claim('k', LOCK_MS)).toMatchObject({
+      kind: 'entry',
+      entry: { value: 'there' },
+    });
+  });
+
+  it('reads undecodable data as a miss and reports it once', async () => {
+    const undecodable = jest.fn();
+    const s = store(undecodable);
+    await client.set(s.keys.value('k'), 'not an entry');
+
+    expect(await s.read('k')).toBeUndefined();
+    expect(undecodable).toHaveBeenCalledTimes(1);
+    expect(undecodable).toHaveBeenCalledWith('k', 'corrupt');
+  });
+
+  it("clears only its own namespace's keys: another namespace's entry survives", async () => {
+    const mine = store();
+    const theirs = store();
+    await mine.write('k', entry('mine'));
+    await theirs.write('k', entry('theirs'));
+
+    expect(await mine.invalidate({ kind: 'all' })).toBe(1);
+
+    expect(await mine.read('k')).toBeUndefined();
+    expect(await theirs.read('k')).toMatchObject({ value: 'theirs' });
+  });
+});
