@@ -192,7 +192,7 @@ async function subscribers(namespace: string, count: number): Promise<void> {
   const probe = new Redis(server!.url, { lazyConnect: true });
   try {
     await within(3_000, `${count} subscribers on ${namespace}`, async () => {
-      const reply = (await probe.pubsub('NUMSUB', `${namespace}:invalidations`)) as unknown[];
+      const reply = await probe.pubsub('NUMSUB', `${namespace}:invalidations`);
       return Number(reply[1]) === count;
     });
   } finally {
@@ -200,11 +200,11 @@ async function subscribers(namespace: string, count: number): Promise<void> {
   }
 }
 
-/** The key names of `namespace` that match `suffix` (`:l` for locks). */
-async function redisKeys(namespace: string, suffix: string): Promise<string[]> {
+/** The Redis keys matching `pattern` (a KEYS glob). */
+async function keysMatching(pattern: string): Promise<string[]> {
   const probe = new Redis(server!.url, { lazyConnect: true });
   try {
-    return await probe.keys(`${namespace}:*${suffix}`);
+    return await probe.keys(pattern);
   } finally {
     probe.disconnect();
   }
@@ -414,14 +414,17 @@ describeRedis('Redis tier across processes', () => {
     // Mid-run: 2 is loading a key (it holds its lock) when it dies.
     const inFlight = w2.call('Slow.get', 'alice', 1).catch((error: unknown) => error);
     await within(2_000, 'worker 2 holds the lock', async () => {
-      return (await redisKeys(namespace, ':l')).length === 1;
+      return (await keysMatching(`${namespace}:*Slow.get*:l`)).length === 1;
     });
     await w2.kill();
     await expect(inFlight).resolves.toBeInstanceOf(Error);
-    // 1 waits for the dead holder's lock to run out, then loads the key itself.
+    // The lock outlives its holder; 1 waits for it to run out, then loads the key itself.
     const started = Date.now();
-    await expect(w1.call('Slow.get', 'alice', 1)).resolves.toBe(valueOf('Slow.get', 'alice', 1, 1));
+    const loaded = w1.call('Slow.get', 'alice', 1);
+    expect(await keysMatching(`${namespace}:*Slow.get*:l`)).toHaveLength(1);
+    await expect(loaded).resolves.toBe(valueOf('Slow.get', 'alice', 1, 1));
     expect(Date.now() - started).toBeLessThan(500 + 1_000 + 1_000);
+    expect((await w1.stats()).runs).toBe(3 + 1);
     await subscribers(namespace, 2);
 
     const w2b = await startWorker('worker 2 (restarted)', init);

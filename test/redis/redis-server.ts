@@ -57,17 +57,24 @@ export function describeRedis(name: string, fn: () => void): void {
   }
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * @param options.port a port chosen by the caller (no retry on another one);
+ *   `options.args` more redis-server arguments (cluster mode, say), kept for `restart()`.
+ */
+export async function startRedis(
+  options: { port?: number; args?: readonly string[] } = {},
+): Promise<RedisServer> {
+  const extra = options.args ?? [];
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const instance = launch(port);
+    const port = options.port ?? (await freePort());
+    const instance = launch(port, extra);
     try {
       await instance.ready();
-      return new PrivateRedis(port, instance);
+      return new PrivateRedis(port, instance, extra);
     } catch (error) {
       // The port was free when probed and taken before redis-server bound it: try another.
       const raced = /Address already in use/i.test(instance.output());
-      if (!raced || attempt === PORT_ATTEMPTS) throw error;
+      if (!raced || attempt === PORT_ATTEMPTS || options.port !== undefined) throw error;
     }
   }
 }
@@ -78,6 +85,7 @@ class PrivateRedis implements RedisServer {
   constructor(
     readonly port: number,
     private instance: Instance,
+    private readonly extra: readonly string[],
   ) {}
 
   get url(): string {
@@ -103,7 +111,7 @@ class PrivateRedis implements RedisServer {
 
   async restart(): Promise<void> {
     if (this.instance.alive()) throw new Error('restart(): the server is still running; kill() it');
-    this.instance = launch(this.port);
+    this.instance = launch(this.port, this.extra);
     await this.instance.ready();
   }
 
@@ -137,10 +145,10 @@ interface Instance {
   ready(): Promise<void>;
 }
 
-function launch(port: number): Instance {
+function launch(port: number, extra: readonly string[]): Instance {
   const args = ['--port', String(port), '--bind', '127.0.0.1'];
   // '' as its own argv element: no RDB snapshots, no AOF; the data lives as long as the process.
-  args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no');
+  args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra);
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let alive = true;

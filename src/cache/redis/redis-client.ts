@@ -12,15 +12,26 @@ export interface RedisClientLike {
   del(...keys: string[]): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
   ping(): Promise<string>;
-  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
   duplicate(): RedisSubscriberLike;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   readonly status: string;
-  /** A `Cluster` client's nodes; absent on a single-node client. */
-  nodes?(role: 'master'): RedisClientLike[];
+  /** A `Cluster` client's nodes; absent on a single-node client (which is then its one node). */
+  nodes?(role: 'master'): RedisNodeLike[];
+}
+
+/** One server's connection: a single-node client, or a Cluster client's node. */
+export interface RedisNodeLike {
+  scan(
+    cursor: string,
+    matchToken: 'MATCH',
+    pattern: string,
+    countToken: 'COUNT',
+    count: number,
+  ): Promise<[string, string[]]>;
+  del(...keys: string[]): Promise<number>;
 }
 
 /** A duplicate connection, used in subscriber mode for invalidation messages. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEntry, encodeEntry } from '../codec';
 import type { CacheEntry, CacheStore, Invalidation } from '../store';
 import type { Lease } from '../remote-tier';
-import type { RedisClientLike } from './redis-client';
+import type { RedisClientLike, RedisNodeLike } from './redis-client';
 import { RedisKeys } from './redis-keys';
 import { CLAIM, DROP, DROP_LABELLED, INDEX, READ, RELEASE, WRITE } from './scripts';
 
@@ -185,7 +185,10 @@ export class RedisStore implements CacheStore {
 
   /** Deletes every key of the namespace, on every master of a Cluster. */
   private async clearNamespace(): Promise<number> {
-    const nodes = this.client.nodes ? this.client.nodes('master') : [this.client];
+    // A client without `nodes` is a single-node client, which is then its one node.
+    const nodes = this.client.nodes
+      ? this.client.nodes('master')
+      : [this.client as unknown as RedisNodeLike];
     let dropped = 0;
     for (const node of nodes) {
       let cursor = '0';
