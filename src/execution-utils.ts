@@ -631,7 +631,8 @@ export class ExecutionUtils {
 
   private async invalidateWhat(what: Invalidation): Promise<number> {
     if (!this.cache) return 0;
-    const dropped = await this.cache.invalidate(what);
+    // A closed service's Redis connections are gone: only its own entries are left to drop.
+    const dropped = this.closed ? this.cache.dropLocal(what) : await this.cache.invalidate(what);
     this.countInvalidated(what, dropped, 'local');
     return dropped;
   }

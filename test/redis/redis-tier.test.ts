@@ -382,5 +382,8 @@ describeRedis('Redis tier', () => {
     const { status, tiers } = await utils.health();
     expect(status).toBe('unhealthy');
     expect(tiers.redis).toBeUndefined();
+    // Its connections are gone: an invalidation after close() does not try Redis.
+    await expect(utils.invalidateTenant('anyone')).resolves.toBe(0);
+    expect(utils.getStats().remoteErrors).toBe(0);
   });
 });
