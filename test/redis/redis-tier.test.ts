@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import Redis from 'ioredis';
 import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../src';
+import { WRITE } from '../../src/cache/redis/scripts';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 
 let server: RedisServer;
@@ -205,6 +206,38 @@ describeRedis('Redis tier', () => {
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       raw.disconnect();
+    }
+  });
+
+  it('releases the lock of a holder whose write to Redis failed, so others do not wait it out', async () => {
+    const client = new Redis(server.url);
+    let failWrites = 0;
+    // A client whose next write script fails, as a dropped connection would make it.
+    const flaky = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property === 'evalsha') {
+          return (sha: string, numKeys: number, ...rest: (string | number)[]) =>
+            sha === WRITE.sha && failWrites-- > 0
+              ? Promise.reject(new Error('connection lost'))
+              : target.evalsha(sha, numKeys, ...rest);
+        }
+        const member: unknown = Reflect.get(target, property, receiver);
+        return typeof member === 'function' ? (member as () => unknown).bind(target) : member;
+      },
+    });
+    try {
+      const namespace = `failed-write${++namespaceCount}`;
+      const a = service({ namespace, redis: { client: flaky } });
+      const b = service({ namespace });
+      failWrites = 1;
+      await loader(a, 'Lost.get', () => 'from-a').get(1);
+      const started = Date.now();
+      await expect(loader(b, 'Lost.get', () => 'from-b').get(1)).resolves.toBe('from-b');
+      // Not the 5 s lock wait: the lock was released after the failed write.
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(a.getStats().remoteErrors).toBe(1);
+    } finally {
+      client.disconnect();
     }
   });
 

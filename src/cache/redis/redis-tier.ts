@@ -100,15 +100,20 @@ export class RedisTier implements RemoteTier {
 
   write(key: string, entry: CacheEntry, lease: Lease): Promise<void> {
     return this.track(
-      this.guard('write', undefined, async () => {
-        await this.store.writeFenced(key, entry, lease);
-      }),
+      (async () => {
+        const done = await this.guard('write', false, async () => {
+          await this.store.writeFenced(key, entry, lease);
+          return true;
+        });
+        // The write script releases the lock; a write that never ran (an error, a timeout, the
+        // breaker open) must still let it go, or every process waits for it until its TTL.
+        if (!done) await this.letGo(key, lease);
+      })(),
     );
   }
 
   release(key: string, lease: Lease): Promise<void> {
-    if (!lease.held) return Promise.resolve();
-    return this.track(this.guard('release', undefined, () => this.store.release(key, lease)));
+    return this.track(this.letGo(key, lease));
   }
 
   async invalidate(what: Invalidation): Promise<void> {
@@ -142,6 +147,19 @@ export class RedisTier implements RemoteTier {
     if (this.client.status === 'ready')
       await this.client.quit().catch(() => this.client.disconnect());
     else this.client.disconnect();
+  }
+
+  /**
+   * Releases a held lock past the breaker (cleanup of our own lock, harmless: the script checks
+   * the token), under the command timeout; a failure leaves the lock to its TTL.
+   */
+  private async letGo(key: string, lease: Lease): Promise<void> {
+    if (!lease.held) return;
+    try {
+      await this.withTimeout(this.store.release(key, lease), this.options.commandTimeout);
+    } catch (error) {
+      this.reports.error('release', error instanceof TierTimeout ? 'timeout' : 'error', error);
+    }
   }
 
   private track(work: Promise<void>): Promise<void> {
