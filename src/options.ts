@@ -144,7 +144,7 @@ export interface ExecutionUtilsOptions {
   redis?: RedisTierOptions;
   /**
    * Prefix of every Redis key and of the invalidation channel: processes share entries only
-   * within one namespace. Default `'execution-utils'`.
+   * within one namespace. Letters, digits, `_`, `.` and `-`. Default `'execution-utils'`.
    */
   namespace?: string;
   /**

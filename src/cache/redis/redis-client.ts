@@ -8,7 +8,6 @@ import { ConfigError } from '../../errors';
 export interface RedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  smembers(key: string): Promise<string[]>;
   del(...keys: string[]): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
   ping(): Promise<string>;

@@ -82,18 +82,23 @@ export function resolveRedisOptions(
   };
 }
 
-/** Every Redis key and the channel start with `namespace:`; braces would change Cluster slots. */
+/**
+ * Every Redis key and the channel start with `namespace:`. Letters, digits, `_`, `.` and `-`
+ * only: a `:` would let one namespace's keys read as another's (`a:i` vs `a`'s index sets) and
+ * `a`'s clear would match `a:b`'s keys; braces would move Cluster hash slots; glob characters
+ * would widen the SCAN of a clear.
+ */
 function checkNamespace(namespace: string | undefined): string {
   if (namespace === undefined) return DEFAULT_NAMESPACE;
-  if (typeof namespace !== 'string' || !/^[^{}\s]+$/.test(namespace)) {
-    fail('namespace', namespace, 'a non-empty string without spaces or braces');
+  if (typeof namespace !== 'string' || !/^[\w.-]+$/.test(namespace)) {
+    fail('namespace', namespace, 'letters, digits, _ . - (at least one)');
   }
   return namespace;
 }
 
 function checkClient(client: unknown): void {
   const c = client as Partial<RedisClientLike> | null;
-  const methods = ['evalsha', 'eval', 'publish', 'duplicate', 'smembers', 'del', 'ping'] as const;
+  const methods = ['evalsha', 'eval', 'publish', 'duplicate', 'del', 'ping'] as const;
   if (typeof c !== 'object' || c === null || methods.some((m) => typeof c[m] !== 'function')) {
     fail('redis.client', client, 'an ioredis Redis or Cluster client');
   }

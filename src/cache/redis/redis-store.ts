@@ -4,7 +4,7 @@ import type { CacheEntry, CacheStore, Invalidation } from '../store';
 import type { Lease } from '../remote-tier';
 import type { RedisClientLike, RedisNodeLike } from './redis-client';
 import { RedisKeys } from './redis-keys';
-import { CLAIM, DROP, DROP_LABELLED, INDEX, READ, RELEASE, WRITE } from './scripts';
+import { CLAIM, DROP, DROP_LABELLED, INDEX, READ, RELEASE, TAKE_INDEX, WRITE } from './scripts';
 
 /** How long an invalidation's fence outlives it: a load running longer may still write back. */
 const TOMBSTONE_MS = 60_000;
@@ -107,9 +107,11 @@ export class RedisStore implements CacheStore {
     const px = Number.isFinite(entry.freshFor) ? Math.max(1, Math.ceil(entry.freshFor)) : 0;
     const keys = [this.keys.value(key), this.keys.fence(key), this.keys.lock(key)];
     const fence = now ? '' : String(lease.fence);
-    const written = (await WRITE.run(this.client, keys, [payload, px, fence, lease.token])) === 1;
-    if (written) await this.index(key, entry, px);
-    return written;
+    // Indexed before it is written: an invalidation that finds the key in an index set but not
+    // yet its value still fences it, and this write is then refused; the other order would leave
+    // a written entry that the invalidation cannot find.
+    await this.index(key, entry, px);
+    return (await WRITE.run(this.client, keys, [payload, px, fence, lease.token])) === 1;
   }
 
   /** Gives the lock of `lease` up, if it still holds it. */
@@ -168,7 +170,7 @@ export class RedisStore implements CacheStore {
 
   private async dropIndexed(kind: 'operation' | 'tenant' | 'tag', name: string): Promise<number> {
     const set = this.keys.index(kind, name);
-    const members = await this.client.smembers(set);
+    const members = (await TAKE_INDEX.run(this.client, [set], [])) as string[];
     const field = ENVELOPE_FIELD[kind];
     const dropped = await Promise.all(
       members.map((key) =>
@@ -179,7 +181,6 @@ export class RedisStore implements CacheStore {
         ),
       ),
     );
-    await this.client.del(set);
     return dropped.filter((n) => n === 1).length;
   }
 

@@ -110,15 +110,35 @@ return dropped
 `);
 
 /**
- * KEYS: index set. ARGV: member, PX ms ('0': the member never expires). Adds the member and keeps
- * the set at least as long as it: a new set gets the TTL, a shorter-lived one is extended, and a
- * member that never expires makes the set persistent.
+ * KEYS: index set (a sorted set: member = cache key, score = when its entry expires, server ms).
+ * ARGV: member, PX ms ('0': the entry never expires). Prunes the members whose entries have
+ * expired, so a set in steady use does not grow with every key it ever held, adds the member, and
+ * keeps the set as long as its longest-lived member (persistent if one never expires).
  */
 export const INDEX = new Script(`
-local existed = redis.call('EXISTS', KEYS[1])
-redis.call('SADD', KEYS[1], ARGV[1])
-if ARGV[2] == '0' then redis.call('PERSIST', KEYS[1]) return 1 end
-local ttl = redis.call('PTTL', KEYS[1])
-if existed == 0 or (ttl >= 0 and ttl < tonumber(ARGV[2])) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+if ARGV[2] == '0' then
+  redis.call('ZADD', KEYS[1], '+inf', ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
+end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] == 'inf' then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(last[2]) - now))
+end
 return 1
+`);
+
+/**
+ * KEYS: index set. Returns its members and deletes it, in one step: a key indexed after this
+ * goes into a new set, never into one already being dropped.
+ */
+export const TAKE_INDEX = new Script(`
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+return members
 `);
