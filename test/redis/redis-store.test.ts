@@ -56,6 +56,35 @@ describeRedis('RedisStore', () => {
     expect(await s.read('k')).toBeUndefined();
   });
 
+  it('prunes an index set of the keys whose entries expired when the next key joins it', async () => {
+    const s = store();
+    const set = s.keys.index('operation', 'op');
+    await s.write('live', entry('v'));
+    // Members whose entries expired long ago (a score is when the entry expires, in server ms).
+    for (let i = 0; i < 20; i++) await client.zadd(set, 1_000 + i, `old${i}`);
+    await s.write('new', entry('v'));
+    expect((await client.zrange(set, 0, -1)).sort()).toEqual(['live', 'new']);
+    // The set lives as long as its longest-lived member.
+    expect(await client.pttl(set)).toBeGreaterThan(59_000);
+  });
+
+  it('makes an index set persistent while it holds an entry that never expires', async () => {
+    const s = store();
+    await s.write('forever', { ...entry('v'), freshFor: Infinity, keptFor: Infinity });
+    await s.write('short', { ...entry('v'), freshFor: 1_000, keptFor: 1_000 });
+    expect(await client.pttl(s.keys.index('operation', 'op'))).toBe(-1);
+  });
+
+  it('fences a key an invalidation found indexed before its value was written', async () => {
+    const s = store();
+    const lease = leaseOf(await s.claim('k', LOCK_MS));
+    // As if the writer had indexed the key and stopped before writing its value.
+    await client.zadd(s.keys.index('operation', 'op'), '+inf', 'k');
+    await s.invalidate({ kind: 'operation', name: 'op' });
+    expect(await s.writeFenced('k', entry('late'), lease)).toBe(false);
+    expect(await s.read('k')).toBeUndefined();
+  });
+
   it('answers busy to a second claim while the first holds the lock', async () => {
     const s = store();
     expect((await s.claim('k', LOCK_MS)).kind).toBe('lease');
