@@ -12,7 +12,10 @@ const services: ExecutionUtils[] = [];
 function service(): ExecutionUtils {
   const client = new Cluster([...cluster.nodes]);
   clients.push(client);
-  const utils = new ExecutionUtils({ redis: { client }, namespace: 'clustered' });
+  const utils = new ExecutionUtils({
+    redis: { client, commandTimeout: 2_000 },
+    namespace: 'clustered',
+  });
   services.push(utils);
   return utils;
 }

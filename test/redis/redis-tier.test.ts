@@ -11,7 +11,8 @@ let namespaceCount = 0;
 /** A service on the suite's Redis, in a namespace of the test's own unless `namespace` is given. */
 function service(options: ExecutionUtilsOptions & { namespace?: string } = {}): ExecutionUtils {
   const utils = new ExecutionUtils({
-    redis: { url: server.url, breaker: { failures: 3, halfOpenAfter: 200 } },
+    // Generous command timeouts: a loaded CI machine must not turn a hit into a miss here.
+    redis: { url: server.url, commandTimeout: 1_000, breaker: { failures: 3, halfOpenAfter: 200 } },
     ...options,
     namespace: options.namespace ?? `t${namespaceCount}`,
   });
@@ -192,7 +193,10 @@ describeRedis('Redis tier', () => {
 
   it('lets a waiter load the key itself once a crashed holder lock runs out', async () => {
     const namespace = `crash${++namespaceCount}`;
-    const utils = service({ namespace, redis: { url: server.url, lock: { ttl: 200, wait: 50 } } });
+    const utils = service({
+      namespace,
+      redis: { url: server.url, commandTimeout: 1_000, lock: { ttl: 200, wait: 50 } },
+    });
     const raw = new Redis(server.url);
     try {
       const key = utils.generateCacheKey('Held.get', '', '', [1]);
@@ -227,7 +231,7 @@ describeRedis('Redis tier', () => {
     });
     try {
       const namespace = `failed-write${++namespaceCount}`;
-      const a = service({ namespace, redis: { client: flaky } });
+      const a = service({ namespace, redis: { client: flaky, commandTimeout: 1_000 } });
       const b = service({ namespace });
       failWrites = 1;
       await loader(a, 'Lost.get', () => 'from-a').get(1);
@@ -351,7 +355,7 @@ describeRedis('Redis tier', () => {
   });
 
   it('with lock: false, lets every process that misses run the method', async () => {
-    const [a, b] = pair({ redis: { url: server.url, lock: false } });
+    const [a, b] = pair({ redis: { url: server.url, commandTimeout: 1_000, lock: false } });
     let runs = 0;
     const slow = async (): Promise<string> => {
       runs++;
@@ -395,7 +399,7 @@ describeRedis('Redis tier', () => {
     const client = new Redis(server.url);
     try {
       const namespace = `given${++namespaceCount}`;
-      const a = service({ namespace, redis: { client } });
+      const a = service({ namespace, redis: { client, commandTimeout: 1_000 } });
       const b = service({ namespace });
       await loader(a, 'Given.get', () => 'from-a').get(1);
       const inB = loader(b, 'Given.get', () => 'from-b');
