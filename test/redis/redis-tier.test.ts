@@ -411,6 +411,41 @@ describeRedis('Redis tier', () => {
     }
   });
 
+  it('ignores malformed messages on its channel and acts on a well-formed one', async () => {
+    const utils = service();
+    const namespace = `t${namespaceCount}`;
+    await subscribed(namespace, 1);
+    const inUtils = loader(utils, 'Bus.get', (id) => id);
+    await runWithContext({ userId: 'alice' }, () => inUtils.get(1));
+    await inUtils.get(2);
+    const raw = new Redis(server.url);
+    try {
+      const channel = `${namespace}:invalidations`;
+      const malformed = [
+        'not json',
+        'null',
+        '[]',
+        '{"o":1,"w":{"kind":"all"}}',
+        '{"o":"x","w":null}',
+        '{"o":"x","w":{"kind":"key","key":5}}',
+        '{"o":"x","w":{"kind":"operation"}}',
+        '{"o":"x","w":{"kind":"tenant","id":{}}}',
+        '{"o":"x","w":{"kind":"tags","tags":"a"}}',
+        '{"o":"x","w":{"kind":"tags","tags":[1]}}',
+        '{"o":"x","w":{"kind":"everything"}}',
+        '{"o":"x","w":{"kind":"__proto__"}}',
+      ];
+      for (const message of malformed) await raw.publish(channel, message);
+      await raw.publish(channel, '{"o":"another process","w":{"kind":"tenant","id":"alice"}}');
+      await within(1_000, () => utils.getStats().invalidated === 1);
+      expect(utils.getMemoryStats().cacheSize).toBe(1);
+      await raw.publish(channel, '{"o":"x","w":{"kind":"all"}}');
+      await within(1_000, () => utils.getMemoryStats().cacheSize === 0);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('closes its connections: close() leaves no handle open', async () => {
     const utils = service();
     await within(1_000, async () => (await utils.health()).tiers.redis?.status === 'up');
