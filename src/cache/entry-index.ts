@@ -1,40 +1,3 @@
-/**
- * Which keys each operation, tenant and tag holds, so an invalidation by one of them drops its
- * entries without walking the whole store. Updated when an entry is written and when the store
- * lets it go (evicted, expired, replaced or deleted), so it never names a key the store lost.
- */
-export class EntryIndex {
-  private readonly byOperation = new Map<string, Set<string>>();
-  private readonly byTenant = new Map<string, Set<string>>();
-  private readonly byTag = new Map<string, Set<string>>();
-
-  add(key: string, labels: EntryLabels): void {
-    if (labels.operation) join(this.byOperation, labels.operation, key);
-    if (labels.tenant) join(this.byTenant, labels.tenant, key);
-    for (const tag of labels.tags) join(this.byTag, tag, key);
-  }
-
-  remove(key: string, labels: EntryLabels): void {
-    if (labels.operation) leave(this.byOperation, labels.operation, key);
-    if (labels.tenant) leave(this.byTenant, labels.tenant, key);
-    for (const tag of labels.tags) leave(this.byTag, tag, key);
-  }
-
-  /** A copy of the keys under `name` (the caller deletes them, which changes the index). */
-  keysOf(kind: 'operation' | 'tenant' | 'tag', name: string): string[] {
-    const map =
-      kind === 'operation' ? this.byOperation : kind === 'tenant' ? this.byTenant : this.byTag;
-    const keys = map.get(name);
-    return keys ? [...keys] : [];
-  }
-
-  clear(): void {
-    this.byOperation.clear();
-    this.byTenant.clear();
-    this.byTag.clear();
-  }
-}
-
 /** What an entry is indexed by. */
 export interface EntryLabels {
   readonly operation: string;
@@ -43,16 +6,102 @@ export interface EntryLabels {
   readonly tags: readonly string[];
 }
 
-function join(map: Map<string, Set<string>>, name: string, key: string): void {
-  const keys = map.get(name);
-  if (keys) keys.add(key);
-  else map.set(name, new Set([key]));
+/**
+ * An entry as the index keeps it: its key and labels, and its links in the list of its operation
+ * and in the list of its tenant. The links live in the entry itself (an intrusive list), so
+ * indexing costs four fields per entry instead of a membership in two Sets (~100 B per entry).
+ */
+export interface IndexedEntry extends EntryLabels {
+  readonly key: string;
+  operationPrev: IndexedEntry | undefined;
+  operationNext: IndexedEntry | undefined;
+  tenantPrev: IndexedEntry | undefined;
+  tenantNext: IndexedEntry | undefined;
 }
 
-function leave(map: Map<string, Set<string>>, name: string, key: string): void {
-  const keys = map.get(name);
-  if (!keys) return;
-  keys.delete(key);
-  // An empty set would keep every tenant or tag ever seen alive.
-  if (keys.size === 0) map.delete(name);
+/**
+ * Which keys each operation, tenant and tag holds, so an invalidation by one of them drops its
+ * entries without walking the whole store. Updated when an entry is written and when the store
+ * lets it go (evicted, expired, replaced or deleted), so it never names a key the store lost.
+ * Operations and tenants are doubly linked lists through the entries; tags, which few entries
+ * carry, are sets of keys.
+ */
+export class EntryIndex {
+  private readonly operations = new Map<string, IndexedEntry>();
+  private readonly tenants = new Map<string, IndexedEntry>();
+  private readonly tags = new Map<string, Set<string>>();
+
+  add(entry: IndexedEntry): void {
+    if (entry.operation) {
+      const head = this.operations.get(entry.operation);
+      entry.operationNext = head;
+      if (head) head.operationPrev = entry;
+      this.operations.set(entry.operation, entry);
+    }
+    if (entry.tenant) {
+      const head = this.tenants.get(entry.tenant);
+      entry.tenantNext = head;
+      if (head) head.tenantPrev = entry;
+      this.tenants.set(entry.tenant, entry);
+    }
+    for (const tag of entry.tags) {
+      const keys = this.tags.get(tag);
+      if (keys) keys.add(entry.key);
+      else this.tags.set(tag, new Set([entry.key]));
+    }
+  }
+
+  remove(entry: IndexedEntry): void {
+    if (entry.operation) {
+      const { operationPrev: prev, operationNext: next } = entry;
+      if (prev) prev.operationNext = next;
+      else if (this.operations.get(entry.operation) === entry)
+        this.unhead(this.operations, entry.operation, next);
+      if (next) next.operationPrev = prev;
+      entry.operationPrev = entry.operationNext = undefined;
+    }
+    if (entry.tenant) {
+      const { tenantPrev: prev, tenantNext: next } = entry;
+      if (prev) prev.tenantNext = next;
+      else if (this.tenants.get(entry.tenant) === entry)
+        this.unhead(this.tenants, entry.tenant, next);
+      if (next) next.tenantPrev = prev;
+      entry.tenantPrev = entry.tenantNext = undefined;
+    }
+    for (const tag of entry.tags) {
+      const keys = this.tags.get(tag);
+      if (!keys) continue;
+      keys.delete(entry.key);
+      // An empty set would keep every tag ever seen alive.
+      if (keys.size === 0) this.tags.delete(tag);
+    }
+  }
+
+  /** The keys under `name` (a copy: the caller deletes them, which changes the index). */
+  keysOf(kind: 'operation' | 'tenant' | 'tag', name: string): string[] {
+    if (kind === 'tag') return [...(this.tags.get(name) ?? [])];
+    const keys: string[] = [];
+    if (kind === 'operation') {
+      for (let e = this.operations.get(name); e; e = e.operationNext) keys.push(e.key);
+    } else {
+      for (let e = this.tenants.get(name); e; e = e.tenantNext) keys.push(e.key);
+    }
+    return keys;
+  }
+
+  clear(): void {
+    this.operations.clear();
+    this.tenants.clear();
+    this.tags.clear();
+  }
+
+  /** Makes `next` the head of `name`'s list, or forgets the name once its list is empty. */
+  private unhead(
+    heads: Map<string, IndexedEntry>,
+    name: string,
+    next: IndexedEntry | undefined,
+  ): void {
+    if (next) heads.set(name, next);
+    else heads.delete(name);
+  }
 }

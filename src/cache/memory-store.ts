@@ -1,21 +1,27 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
-import { EntryIndex, type EntryLabels } from './entry-index';
+import { EntryIndex, type IndexedEntry } from './entry-index';
 import type { CacheEntry, CacheStore, Invalidation } from './store';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
 export const MISS: unique symbol = Symbol('execution-utils.miss');
 
-/** Labels of an entry cached outside any operation (`addToCache`): reached by key only. */
-const UNLABELLED: EntryLabels = { operation: '', tenant: '', tags: [] };
+const NO_TAGS: readonly string[] = [];
 
 /**
  * What the in-process tier keeps per key: the value (any value, `undefined` included: lru-cache
- * only sees this wrapper), when it stops being fresh, and the labels invalidation finds it by.
+ * only sees this wrapper), when it stops being fresh, and the labels and list links invalidation
+ * finds it by.
  */
-export class MemoryEntry implements EntryLabels {
+export class MemoryEntry implements IndexedEntry {
+  operationPrev: MemoryEntry | undefined = undefined;
+  operationNext: MemoryEntry | undefined = undefined;
+  tenantPrev: MemoryEntry | undefined = undefined;
+  tenantNext: MemoryEntry | undefined = undefined;
+
   constructor(
+    readonly key: string,
     readonly value: unknown,
     /** Clock time at which the entry stops being fresh (Infinity: never). */
     readonly freshUntil: number,
@@ -63,7 +69,7 @@ export class MemoryStore implements CacheStore {
       ttlResolution: 0,
       perf: clock,
       dispose: (entry, key, reason) => {
-        this.index.remove(key, entry);
+        this.index.remove(entry);
         if (reason === 'evict') onEvict(key);
       },
     });
@@ -92,19 +98,24 @@ export class MemoryStore implements CacheStore {
 
   /**
    * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), then keeps it
-   * `grace` ms longer as a stale entry (see {@link stale}), labelled for invalidation.
+   * `grace` ms longer as a stale entry (see {@link stale}), labelled for invalidation (an entry
+   * with no operation, as `addToCache` writes, is reached by its key only).
    */
   set(
     key: string,
     value: unknown,
     ttl: number = this.defaultTtl,
     grace = 0,
-    labels: EntryLabels = UNLABELLED,
+    operation = '',
+    tenant = '',
+    tags: readonly string[] = NO_TAGS,
   ): void {
     if (ttl === 0 || ttl > this.maxTtl) ttl = this.maxTtl === Infinity ? 0 : this.maxTtl;
     const now = this.clock.now();
     const stale = grace > 0 && ttl > 0;
-    this.put(key, value, ttl > 0 ? now + ttl : Infinity, stale ? ttl + grace : ttl, stale, labels);
+    const freshUntil = ttl > 0 ? now + ttl : Infinity;
+    const entry = new MemoryEntry(key, value, freshUntil, stale, operation, tenant, tags);
+    this.put(entry, stale ? ttl + grace : ttl);
   }
 
   read(key: string): CacheEntry | undefined {
@@ -131,7 +142,11 @@ export class MemoryStore implements CacheStore {
     const stale = grace > 0;
     // lru-cache reads a TTL of 0 as "never expires"; it counts whole ms.
     const keptFor = Number.isFinite(kept) ? Math.max(1, Math.ceil(kept)) : 0;
-    this.put(key, entry.value, now + freshFor, keptFor, stale, entry);
+    const { operation, tenant, tags } = entry;
+    this.put(
+      new MemoryEntry(key, entry.value, now + freshFor, stale, operation, tenant, tags),
+      keptFor,
+    );
   }
 
   invalidate(what: Invalidation): number {
@@ -183,30 +198,17 @@ export class MemoryStore implements CacheStore {
     return bytes;
   }
 
-  private put(
-    key: string,
-    value: unknown,
-    freshUntil: number,
-    keptFor: number,
-    grace: boolean,
-    labels: EntryLabels,
-  ): void {
+  /** Stores `entry` for `keptFor` ms (0: until evicted) and indexes it. */
+  private put(entry: MemoryEntry, keptFor: number): void {
+    const { key } = entry;
     // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
     // reading a character makes V8 flatten it, so the entry keeps only the text.
     key.charCodeAt(0);
-    const entry = new MemoryEntry(
-      value,
-      freshUntil,
-      grace,
-      labels.operation,
-      labels.tenant,
-      labels.tags,
-    );
     // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
     // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
     this.lru.set(key, entry, { ttl: keptFor, start: this.clock.now() - EXPIRE_AT_TTL_MS });
     // After the set: replacing an entry disposes the old one, which takes its key out of the index.
-    if (this.lru.peek(key) === entry) this.index.add(key, entry);
+    if (this.lru.peek(key) === entry) this.index.add(entry);
   }
 
   private drop(keys: readonly string[]): number {
@@ -218,8 +220,8 @@ export class MemoryStore implements CacheStore {
 
 /** Far below a clock tick, far above float noise at clock magnitudes (~1e9 ms). */
 const EXPIRE_AT_TTL_MS = 1e-4;
-// lru-cache's map slot and references (~53 B) plus the entry wrapper (~40 B), on Node 20.
-const ENTRY_OVERHEAD_BYTES = 96;
+// lru-cache's map slot and references (~53 B) plus the entry wrapper and its links (~52 B).
+const ENTRY_OVERHEAD_BYTES = 104;
 /** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
 export const RESERVED_BYTES_PER_SLOT = 40;
 /** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */

@@ -15,7 +15,7 @@ export interface FlightLabels {
  * execution's own scope aborts only when every caller has left, and never once a caller that
  * cannot leave (no signal) is waiting.
  */
-export class Flight<T> extends CancelScope {
+export class Flight<T> extends CancelScope implements FlightLabels {
   private execution!: Promise<T>;
   private waiting = 0;
   private committed: boolean;
@@ -24,11 +24,13 @@ export class Flight<T> extends CancelScope {
 
   /**
    * @param cancellable whether the work runs inside this flight's scope (its first caller can leave).
-   * @param labels what an invalidation finds the flight by.
+   * The labels are what an invalidation finds the flight by.
    */
   constructor(
     cancellable: boolean,
-    readonly labels: FlightLabels,
+    readonly operation: string,
+    readonly tenant: string,
+    readonly tagged: boolean,
   ) {
     super();
     this.committed = !cancellable;
@@ -157,8 +159,8 @@ export class SingleFlight {
       this.inflight.delete(what.key);
       return;
     }
-    for (const [key, { labels }] of this.inflight) {
-      if (reaches(what, labels)) this.inflight.delete(key);
+    for (const [key, flight] of this.inflight) {
+      if (reaches(what, flight)) this.inflight.delete(key);
     }
   }
 

@@ -2,7 +2,6 @@ import { cacheKeyBuilder } from '../cache/cache-key';
 import { MISS, type MemoryEntry } from '../cache/memory-store';
 import { Flight } from '../cache/single-flight';
 import type { ServiceCache } from '../cache/service-cache';
-import type { EntryLabels } from '../cache/entry-index';
 import type { CacheEntry } from '../cache/store';
 import { currentCancellation, currentContextFields, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
@@ -76,7 +75,8 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
 
   /**
    * Caches a loaded value in this process, unless an invalidation that reaches it came while it
-   * loaded (it belongs to the data before that). Returns the entry cached, for the shared tier.
+   * loaded (it belongs to the data before that). Returns the entry for the shared tier: undefined
+   * without one, or when nothing was cached.
    */
   const save = (
     key: string,
@@ -91,12 +91,15 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
       probe.refused();
       return undefined;
     }
-    const labels: EntryLabels = { operation, tenant: userId, tags };
-    if (log.covers(stamp, key, labels)) return undefined;
-    store.set(key, value, entryTtl, grace, labels);
+    // The log is asked only when something was invalidated since the load started (rarely).
+    if (stamp !== log.stamp() && log.covers(stamp, key, { operation, tenant: userId, tags })) {
+      return undefined;
+    }
+    store.set(key, value, entryTtl, grace, operation, userId, tags);
     probe.set();
+    if (!remote) return undefined;
     const freshFor = entryTtl > 0 ? entryTtl : Infinity;
-    return { value, freshFor, keptFor: freshFor + grace, ...labels };
+    return { value, freshFor, keptFor: freshFor + grace, operation, tenant: userId, tags };
   };
 
   /** The result's tags, or undefined when `tags` threw or gave something else than strings. */
@@ -132,11 +135,12 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     const stamp = log.stamp();
     // A caller that can cancel runs the work in the flight's own scope, which aborts only once
     // every caller has left; without one, no caller can ever leave, and no scope is needed.
-    const flight = new Flight<unknown>(caller !== undefined, {
+    const flight = new Flight<unknown>(
+      caller !== undefined,
       operation,
-      tenant: userId,
-      tagged: tagsFn !== undefined,
-    });
+      userId,
+      tagsFn !== undefined,
+    );
     // The shared tier is async: only a method known to return a Promise can wait for it.
     const work: Stage =
       remote && returnsPromise === true ? (t, a) => loadShared(key, t, a, stamp, userId) : next;
