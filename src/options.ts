@@ -69,7 +69,7 @@ export interface ExecutionUtilsOptions {
   /**
    * Bounds the cache by bytes as well as entries: each entry is charged its key, an estimate of
    * its value (strings by length, binary data by byte length, objects by their contents) and
-   * ~104 B of bookkeeping; the least recently used go first, and an entry larger than the bound is
+   * ~112 B of bookkeeping; the least recently used go first, and an entry larger than the bound is
    * not stored. `getMemoryStats().cacheMemoryBytes` is then the exact sum charged. Costs one
    * estimate per write. Default: none (only `cacheSize` bounds the cache).
    */

@@ -1,5 +1,4 @@
-import type { Invalidation } from './store';
-import type { EntryLabels } from './entry-index';
+import type { EntryLabels, Invalidation } from './store';
 
 /** Names remembered before the log forgets them and treats every older load as invalidated. */
 const MAX_REMEMBERED = 4096;

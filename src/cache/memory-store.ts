@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
-import { EntryIndex, type IndexedEntry } from './entry-index';
+import { LabelGroups, type GroupMember, type LabelGroup } from './label-groups';
 import type { CacheEntry, CacheStore, Invalidation } from './store';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
@@ -11,36 +11,36 @@ const NO_TAGS: readonly string[] = [];
 
 /**
  * What the in-process tier keeps per key: the value (any value, `undefined` included: lru-cache
- * only sees this wrapper), when it stops being fresh, and the labels and list links invalidation
- * finds it by.
+ * only sees this wrapper), when it stops being fresh, and its place in its label group. Every
+ * field is 8 bytes on every entry of the cache: six, no more.
  */
-export class MemoryEntry implements IndexedEntry {
-  operationPrev: MemoryEntry | undefined = undefined;
-  operationNext: MemoryEntry | undefined = undefined;
-  tenantPrev: MemoryEntry | undefined = undefined;
-  tenantNext: MemoryEntry | undefined = undefined;
+export class MemoryEntry implements GroupMember {
+  prev: MemoryEntry | undefined = undefined;
+  next: MemoryEntry | undefined = undefined;
 
   constructor(
     readonly key: string,
     readonly value: unknown,
-    /** Clock time at which the entry stops being fresh (Infinity: never). */
+    /**
+     * For an entry kept past its freshness for stale windows, the clock time at which it stops
+     * being fresh. Infinity for every other entry: its TTL in the LRU ends it, and a hit on it
+     * reads no clock. (Two fields fewer per entry than a flag and a time would be.)
+     */
     readonly freshUntil: number,
-    /** Whether the entry is kept past `freshUntil` for stale windows. */
-    readonly grace: boolean,
-    readonly operation: string,
-    readonly tenant: string,
-    readonly tags: readonly string[],
+    /** Its labels (operation, tenant, tags), shared with the entries of the same ones. */
+    readonly group: LabelGroup,
   ) {}
 }
 
 /**
  * The in-process LRU + TTL tier. Expired entries are dropped when read or pushed out by the LRU
  * bound, so the store never grows past `max` and sets no timer of its own. It answers the store
- * contract synchronously, and `get` is the hit path: one lookup, no allocation.
+ * contract synchronously, and `get` is the hit path: one lookup, no allocation. Label groups
+ * index the entries by operation, tenant and tag for invalidation.
  */
 export class MemoryStore implements CacheStore {
   private readonly lru: LRUCache<string, MemoryEntry>;
-  private readonly index = new EntryIndex();
+  private readonly groups = new LabelGroups();
 
   /**
    * @param maxBytes bounds the entries' estimated bytes too (key, value and bookkeeping, as
@@ -69,7 +69,7 @@ export class MemoryStore implements CacheStore {
       ttlResolution: 0,
       perf: clock,
       dispose: (entry, key, reason) => {
-        this.index.remove(entry);
+        this.groups.leave(entry);
         if (reason === 'evict') onEvict(key);
       },
     });
@@ -79,27 +79,27 @@ export class MemoryStore implements CacheStore {
   get(key: string): unknown {
     const entry = this.lru.get(key);
     if (entry === undefined) return MISS;
-    if (entry.grace && this.clock.now() >= entry.freshUntil) return MISS;
+    if (entry.freshUntil !== Infinity && this.clock.now() >= entry.freshUntil) return MISS;
     return entry.value;
   }
 
   /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
   stale(key: string): MemoryEntry | undefined {
     const entry = this.lru.peek(key);
-    return entry?.grace ? entry : undefined;
+    return entry !== undefined && entry.freshUntil !== Infinity ? entry : undefined;
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean {
     const entry = this.lru.peek(key);
     if (entry === undefined) return false;
-    return !entry.grace || this.clock.now() < entry.freshUntil;
+    return entry.freshUntil === Infinity || this.clock.now() < entry.freshUntil;
   }
 
   /**
    * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), then keeps it
    * `grace` ms longer as a stale entry (see {@link stale}), labelled for invalidation (an entry
-   * with no operation, as `addToCache` writes, is reached by its key only).
+   * of no operation, as `addToCache` writes, is reached by its key only).
    */
   set(
     key: string,
@@ -111,25 +111,23 @@ export class MemoryStore implements CacheStore {
     tags: readonly string[] = NO_TAGS,
   ): void {
     if (ttl === 0 || ttl > this.maxTtl) ttl = this.maxTtl === Infinity ? 0 : this.maxTtl;
-    const now = this.clock.now();
     const stale = grace > 0 && ttl > 0;
-    const freshUntil = ttl > 0 ? now + ttl : Infinity;
-    const entry = new MemoryEntry(key, value, freshUntil, stale, operation, tenant, tags);
-    this.put(entry, stale ? ttl + grace : ttl);
+    const freshUntil = stale ? this.clock.now() + ttl : Infinity;
+    const group = this.groups.groupOf(operation, tenant, tags);
+    this.put(new MemoryEntry(key, value, freshUntil, group), stale ? ttl + grace : ttl);
   }
 
   read(key: string): CacheEntry | undefined {
     const entry = this.lru.get(key);
     if (entry === undefined) return undefined;
-    const now = this.clock.now();
     const keptFor = this.lru.getRemainingTTL(key);
     return {
       value: entry.value,
-      freshFor: entry.freshUntil - now,
-      keptFor: Math.max(keptFor, entry.freshUntil - now),
-      operation: entry.operation,
-      tenant: entry.tenant,
-      tags: entry.tags,
+      freshFor: entry.freshUntil === Infinity ? keptFor : entry.freshUntil - this.clock.now(),
+      keptFor,
+      operation: entry.group.operation,
+      tenant: entry.group.tenant,
+      tags: entry.group.tags,
     };
   }
 
@@ -139,14 +137,11 @@ export class MemoryStore implements CacheStore {
     const grace = Number.isFinite(entry.freshFor) ? Math.max(0, entry.keptFor - entry.freshFor) : 0;
     const freshFor = Math.min(entry.freshFor, this.maxTtl);
     const kept = freshFor + grace;
-    const stale = grace > 0;
+    const freshUntil = grace > 0 ? now + freshFor : Infinity;
     // lru-cache reads a TTL of 0 as "never expires"; it counts whole ms.
     const keptFor = Number.isFinite(kept) ? Math.max(1, Math.ceil(kept)) : 0;
-    const { operation, tenant, tags } = entry;
-    this.put(
-      new MemoryEntry(key, entry.value, now + freshFor, stale, operation, tenant, tags),
-      keptFor,
-    );
+    const group = this.groups.groupOf(entry.operation, entry.tenant, entry.tags);
+    this.put(new MemoryEntry(key, entry.value, freshUntil, group), keptFor);
   }
 
   invalidate(what: Invalidation): number {
@@ -158,12 +153,12 @@ export class MemoryStore implements CacheStore {
         this.clear();
         return dropped;
       }
+      case 'operation':
+        return this.drop(this.groups.keysOf('operation', what.name));
+      case 'tenant':
+        return this.drop(this.groups.keysOf('tenant', what.id));
       case 'tags':
-        return what.tags.reduce((n, tag) => n + this.drop(this.index.keysOf('tag', tag)), 0);
-      default:
-        return this.drop(
-          this.index.keysOf(what.kind, what.kind === 'tenant' ? what.id : what.name),
-        );
+        return what.tags.reduce((n, tag) => n + this.drop(this.groups.keysOf('tag', tag)), 0);
     }
   }
 
@@ -172,7 +167,7 @@ export class MemoryStore implements CacheStore {
   }
 
   clear(): void {
-    this.index.clear();
+    this.groups.clear();
     this.lru.clear();
   }
 
@@ -198,7 +193,7 @@ export class MemoryStore implements CacheStore {
     return bytes;
   }
 
-  /** Stores `entry` for `keptFor` ms (0: until evicted) and indexes it. */
+  /** Stores `entry` for `keptFor` ms (0: until evicted) and puts it in its group. */
   private put(entry: MemoryEntry, keptFor: number): void {
     const { key } = entry;
     // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
@@ -207,8 +202,9 @@ export class MemoryStore implements CacheStore {
     // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
     // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
     this.lru.set(key, entry, { ttl: keptFor, start: this.clock.now() - EXPIRE_AT_TTL_MS });
-    // After the set: replacing an entry disposes the old one, which takes its key out of the index.
-    if (this.lru.peek(key) === entry) this.index.add(entry);
+    // After the set: replacing an entry disposes the old one, which leaves its group first. An
+    // entry of no operation (addToCache) is reached by its key only: it joins no group.
+    if (entry.group.operation && this.lru.peek(key) === entry) this.groups.join(entry);
   }
 
   private drop(keys: readonly string[]): number {
@@ -220,8 +216,8 @@ export class MemoryStore implements CacheStore {
 
 /** Far below a clock tick, far above float noise at clock magnitudes (~1e9 ms). */
 const EXPIRE_AT_TTL_MS = 1e-4;
-// lru-cache's map slot and references (~53 B) plus the entry wrapper and its links (~52 B).
-const ENTRY_OVERHEAD_BYTES = 104;
+// lru-cache's map slot and references (~53 B) plus the entry wrapper (~56 B), on Node 20.
+const ENTRY_OVERHEAD_BYTES = 112;
 /** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
 export const RESERVED_BYTES_PER_SLOT = 40;
 /** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */

@@ -6,8 +6,18 @@
  * every store.
  */
 
+/** What invalidation finds an entry by. */
+export interface EntryLabels {
+  /** The operation that cached it (the decorated method's name). */
+  readonly operation: string;
+  /** The tenant (userId) its key was built with; '' for a shared entry. */
+  readonly tenant: string;
+  /** The tags `@Cached({ tags })` gave it. */
+  readonly tags: readonly string[];
+}
+
 /** One cached value with what invalidation and the stale windows need to know about it. */
-export interface CacheEntry {
+export interface CacheEntry extends EntryLabels {
   readonly value: unknown;
   /** Milliseconds the entry is still fresh for: Infinity = never expires; 0 or less = stale. */
   readonly freshFor: number;
@@ -16,12 +26,6 @@ export interface CacheEntry {
    * (staleWhileRevalidate / staleIfError) are the time between the two.
    */
   readonly keptFor: number;
-  /** The operation that cached it (the decorated method's name). */
-  readonly operation: string;
-  /** The tenant (userId) its key was built with; '' for a shared entry. */
-  readonly tenant: string;
-  /** The tags `@Cached({ tags })` gave it. */
-  readonly tags: readonly string[];
 }
 
 /** What to drop: one key, every entry of an operation, of a tenant, with any of some tags, or all. */

@@ -1,5 +1,5 @@
 import { InvalidationLog } from '../../src/cache/invalidation-log';
-import type { EntryLabels } from '../../src/cache/entry-index';
+import type { EntryLabels } from '../../src/cache/store';
 
 const labels: EntryLabels = { operation: 'Op.get', tenant: 'u1', tags: ['a', 'b'] };
 

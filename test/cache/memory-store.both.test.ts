@@ -153,10 +153,10 @@ describe('MemoryStore', () => {
     expect(store().s.estimateBytes()).toBe(0);
   });
 
-  it('estimateBytes() counts 104 B per entry, 2 B per key char and 16 + 2 B per string char', () => {
+  it('estimateBytes() counts 112 B per entry, 2 B per key char and 16 + 2 B per string char', () => {
     const { s } = store();
     s.set('key', 'abcd');
-    expect(s.estimateBytes()).toBe(104 + 2 * 3 + 16 + 2 * 4);
+    expect(s.estimateBytes()).toBe(112 + 2 * 3 + 16 + 2 * 4);
   });
 
   it('estimateBytes() counts 8 B for a number, a boolean and null', () => {
@@ -164,14 +164,14 @@ describe('MemoryStore', () => {
     s.set('a', 42);
     s.set('b', true);
     s.set('c', null);
-    expect(s.estimateBytes()).toBe(3 * (104 + 2 + 8));
+    expect(s.estimateBytes()).toBe(3 * (112 + 2 + 8));
   });
 
   it('estimateBytes() counts 32 B per object plus 8 B per member and the members themselves', () => {
     const { s } = store();
     s.set('k', { a: 1, b: [2, 'x'] });
     // object 32 + (8 + 8) + (8 + array 32 + (8 + 8) + (8 + 16 + 2))
-    expect(s.estimateBytes()).toBe(104 + 2 + 32 + 16 + 8 + 32 + 16 + 8 + 18);
+    expect(s.estimateBytes()).toBe(112 + 2 + 32 + 16 + 8 + 32 + 16 + 8 + 18);
   });
 
   it('estimateBytes() grows with the size of a value', () => {
@@ -188,7 +188,7 @@ describe('MemoryStore', () => {
     cyclic.self = cyclic;
     s.set('k', cyclic);
     // 8 nested levels of (32 + 8), then 8 B for the reference cut off at depth 8.
-    expect(s.estimateBytes()).toBe(104 + 2 + 8 * 40 + 8);
+    expect(s.estimateBytes()).toBe(112 + 2 + 8 * 40 + 8);
   });
 
   it('size counts live entries', () => {
@@ -239,10 +239,10 @@ describe('MemoryStore bounded by bytes', () => {
     const clock = new ManualClock();
     const evicted: string[] = [];
     const s = new MemoryStore(100, 0, clock, (key) => evicted.push(key), 1_000);
-    const text = 'x'.repeat(150); // ~104 + 2 + 16 + 300 = 422 B charged per entry
+    const text = 'x'.repeat(150); // ~112 + 2 + 16 + 300 = 430 B charged per entry
     s.set('a', text);
     s.set('b', text);
-    expect(s.estimateBytes()).toBe(2 * (104 + 2 + 16 + 300));
+    expect(s.estimateBytes()).toBe(2 * (112 + 2 + 16 + 300));
     s.set('c', text);
     expect(evicted).toEqual(['a']);
     expect(s.get('a')).toBe(MISS);
