@@ -16,17 +16,13 @@ const run = promisify(execFile);
 
 /**
  * Starts three cluster-mode servers and joins them (no replicas). A node also listens on its
- * port + 10000 (the cluster bus), so ports are picked below 55536 with both free.
+ * port + 10000 (the cluster bus), so both ports are picked free.
  */
 export async function startCluster(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'execution-utils-cluster-'));
   const servers: RedisServer[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      const port = await clusterPort();
-      const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`];
-      servers.push(await startRedis({ port, args: [...args, '--dir', dir] }));
-    }
+    for (let i = 0; i < 3; i++) servers.push(await startNode(dir));
     const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
     await run('redis-cli', [
       '--cluster',
@@ -66,9 +62,26 @@ async function waitUntilOk(ports: number[]): Promise<void> {
   }
 }
 
+/** One cluster-mode server; another port if its own was taken between the probe and the bind. */
+async function startNode(dir: string): Promise<RedisServer> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await clusterPort();
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`];
+    try {
+      return await startRedis({ port, args: [...args, '--dir', dir] });
+    } catch (error) {
+      if (attempt === 5 || !/Address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+/**
+ * A port whose cluster bus port (+10000) is free too, both below Linux's ephemeral range
+ * (32768 and up), where the clients of every other suite get their local ports.
+ */
 async function clusterPort(): Promise<number> {
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    const port = 12_000 + Math.floor(Math.random() * 5_000);
     if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
 }

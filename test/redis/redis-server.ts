@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { runInThisContext } from 'node:vm';
 
 /**
@@ -28,7 +28,6 @@ const POLL_EVERY_MS = 20;
 const PROBE_TIMEOUT_MS = 250;
 /** A graceful shutdown has nothing to save; past this, SIGKILL. */
 const STOP_WITHIN_MS = 2000;
-const NEVER_USE_PORT = 6379;
 const PORT_ATTEMPTS = 5;
 
 const HOW_TO_ENABLE = 'install redis-server (apt-get install redis-server) to run the Redis suites';
@@ -219,17 +218,20 @@ function answersAs(port: number, pid: number | undefined): Promise<boolean> {
   });
 }
 
-/** A port nothing listens on now: bind port 0, read the port the system chose, close. */
+/**
+ * A port nothing listens on now (never 6379), below Linux's ephemeral range (32768 and up): a killed server
+ * is restarted on its port, which a client socket of another suite must not have been given
+ * meanwhile. (The cluster suite's nodes use 12000-17000, their buses 22000-27000.)
+ */
 async function freePort(): Promise<number> {
   for (;;) {
-    const probe = createServer();
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', resolve);
+    const port = 27_000 + Math.floor(Math.random() * 5_700);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (port !== NEVER_USE_PORT) return port;
+    if (free) return port;
   }
 }
 
