@@ -123,3 +123,21 @@ export class CircuitOpenError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * An entry holds something the codec could not restore, so it cannot go to Redis. The caller
+ * keeps it in the in-process tier only.
+ */
+export class UnencodableValueError extends Error {
+  override readonly name = 'UnencodableValueError';
+  /** Where the value sits, e.g. `value.items[2]`, `value<map key 0>`, or an envelope field. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      `cannot store ${path} in the shared cache: it is ${reason}; cache plain data ` +
+        '(or give the class a toJSON()) to share it across processes',
+    );
+    this.path = path;
+  }
+}

@@ -43,6 +43,8 @@
  * {@link decodeEntry} never throws: text this codec did not write decodes as a miss.
  */
 
+import { UnencodableValueError } from '../errors';
+
 /** Bump when the envelope or the value grammar changes: older data then decodes as a miss. */
 export const CODEC_VERSION = 1;
 
@@ -69,24 +71,6 @@ export interface Envelope {
 export type Decoded =
   | { readonly ok: true; readonly envelope: Envelope }
   | { readonly ok: false; readonly reason: 'version' | 'corrupt' };
-
-/**
- * An entry holds something the codec could not restore, so it cannot go to Redis. The caller
- * keeps it in the in-process tier only.
- */
-export class UnencodableValueError extends Error {
-  override readonly name = 'UnencodableValueError';
-  /** Where the value sits, e.g. `value.items[2]`, `value<map key 0>`, or an envelope field. */
-  readonly path: string;
-
-  constructor(path: string, reason: string) {
-    super(
-      `cannot store ${path} in the shared cache: it is ${reason}; cache plain data ` +
-        '(or give the class a toJSON()) to share it across processes',
-    );
-    this.path = path;
-  }
-}
 
 /**
  * Encodes an entry as the text stored in Redis (the format is at the top of this file).

@@ -1,11 +1,11 @@
 import {
   CODEC_VERSION,
   MAX_DEPTH,
-  UnencodableValueError,
   decodeEntry,
   encodeEntry,
   type Envelope,
 } from '../../src/cache/codec';
+import { UnencodableValueError } from '../../src/errors';
 
 /**
  * The value as text that shows everything a round trip must keep: each object's class (or

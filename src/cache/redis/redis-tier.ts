@@ -1,6 +1,6 @@
 import { sleep, systemClock } from '../../clock';
 import { CircuitBreaker, type CircuitState, type Permit } from '../../resilience/circuit-breaker';
-import { UnencodableValueError } from '../codec';
+import { UnencodableValueError } from '../../errors';
 import type { Claim, Lease, RemoteHealth, RemoteTier } from '../remote-tier';
 import type { CacheEntry, Invalidation } from '../store';
 import { InvalidationBus } from './invalidation-bus';
