@@ -27,8 +27,12 @@ export {
   CircuitOpenError,
   ConfigError,
   TimeoutError,
+  UnencodableValueError,
 } from './errors';
 export type { ExecutionUtilsOptions, OperationProfile, ResolvedOptions } from './options';
+export type { RedisTierOptions } from './cache/redis/redis-options';
+export type { RedisClientLike } from './cache/redis/redis-client';
+export type { RemoteHealth } from './cache/remote-tier';
 export type { Jitter, RetryInfo, RetryOptions } from './resilience/retry-options';
 export type { Stats } from './observability/stats';
 export type {
