@@ -98,6 +98,7 @@ interface Attachment {
   exportedEvictions: number;
   readonly onExecuted: (event: ExecutionEvents['executed']) => void;
   readonly onTimeout: (event: ExecutionEvents['timeout']) => void;
+  readonly onRemoteError: (event: ExecutionEvents['remoteError']) => void;
 }
 
 /**
@@ -119,6 +120,7 @@ export class MetricSet {
   private readonly evictions: PromClient.Counter;
   private readonly duration: PromClient.Histogram<'operation_type'>;
   private readonly timeouts: PromClient.Counter<'operation_type' | 'scope'>;
+  private readonly remoteErrors: PromClient.Counter<'reason'>;
 
   /** Builds the metrics and registers them; throws `ConfigError` on a name already taken. */
   constructor(
@@ -177,6 +179,14 @@ export class MetricSet {
         name: `${prefix}timeout_errors_total`,
         help: 'Timeouts: of one attempt (scope="attempt") or of a whole call\'s deadline (scope="total").',
         labelNames: ['operation_type', 'scope'],
+        registers: [],
+      }),
+    );
+    this.remoteErrors = add(
+      new prom.Counter({
+        name: `${prefix}cache_remote_errors_total`,
+        help: 'Redis tier commands that did not help a call, by reason: error, timeout, breaker-open, decode, encode.',
+        labelNames: ['reason'],
         registers: [],
       }),
     );
@@ -274,10 +284,12 @@ export class MetricSet {
         this.duration.observe({ operation_type: this.labels.of(operation) }, durationMs / 1000),
       onTimeout: ({ operation, scope }) =>
         this.timeouts.inc({ operation_type: this.labels.of(operation), scope }),
+      onRemoteError: ({ reason }) => this.remoteErrors.inc({ reason }),
     };
     this.attachments.set(source, attachment);
     source.bus.on('executed', attachment.onExecuted);
     source.bus.on('timeout', attachment.onTimeout);
+    source.bus.on('remoteError', attachment.onRemoteError);
   }
 
   /**
@@ -291,6 +303,7 @@ export class MetricSet {
     this.exportEvictions(this.evictions, attachment);
     source.bus.off('executed', attachment.onExecuted);
     source.bus.off('timeout', attachment.onTimeout);
+    source.bus.off('remoteError', attachment.onRemoteError);
     this.attachments.delete(source);
   }
 

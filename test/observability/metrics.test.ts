@@ -212,6 +212,30 @@ describe('Prometheus metrics', () => {
     expect(await valueOf(registry, 'retry_attempts_total', op('Extras.failing'))).toBeUndefined();
   });
 
+  it('counts Redis tier errors by reason, and remote hits and misses per operation', async () => {
+    const registry = new Registry();
+    // Nothing listens on port 1: every Redis command fails at once, and calls run without it.
+    const utils = new ExecutionUtils({
+      redis: { url: 'redis://127.0.0.1:1', breaker: { failures: 1, halfOpenAfter: 60_000 } },
+      metrics: { registry },
+    });
+    try {
+      const get = utils.wrap(async (id: number) => id, { name: 'Remote.get', cache: true });
+      await get(1);
+      await get(2);
+      // The first claim fails and opens the breaker; the second call's claim is refused by it
+      // (and neither call tries to write what its claim could not reach).
+      expect(await valueOf(registry, 'cache_remote_errors_total', { reason: 'error' })).toBe(1);
+      expect(await valueOf(registry, 'cache_remote_errors_total', { reason: 'breaker-open' })).toBe(
+        1,
+      );
+      expect(await valueOf(registry, 'cache_remote_misses_total', op('Remote.get'))).toBe(2);
+      expect(await valueOf(registry, 'cache_remote_hits_total', op('Remote.get'))).toBeUndefined();
+    } finally {
+      await utils.close();
+    }
+  });
+
   it('reports the calls holding and waiting for a bulkhead slot', async () => {
     const registry = new Registry();
     rig({ metrics: { registry } });

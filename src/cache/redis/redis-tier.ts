@@ -21,7 +21,10 @@ export interface TierReports {
   breakerStateChange(from: CircuitState, to: CircuitState): void;
 }
 
-/** The lease of a write fenced as of nothing: refused wherever Redis knows a newer fence. */
+/**
+ * The lease of a claim that did not reach Redis. Its writes are skipped, and would be fenced as
+ * of nothing anyway (refused wherever Redis knows a newer fence).
+ */
 const NO_LEASE: Lease = { fence: 0, held: false, token: '' };
 /** A command that did not answer within its timeout. */
 class TierTimeout extends Error {
@@ -99,6 +102,8 @@ export class RedisTier implements RemoteTier {
   }
 
   write(key: string, entry: CacheEntry, lease: Lease): Promise<void> {
+    // The claim never reached Redis (down, or the breaker open): the write would not either.
+    if (lease === NO_LEASE) return Promise.resolve();
     return this.track(
       (async () => {
         const done = await this.guard('write', false, async () => {
