@@ -24,7 +24,7 @@ export class MemoryEntry implements GroupMember {
     /**
      * For an entry kept past its freshness for stale windows, the clock time at which it stops
      * being fresh. Infinity for every other entry: its TTL in the LRU ends it, and a hit on it
-     * reads no clock. (Two fields fewer per entry than a flag and a time would be.)
+     * reads no clock. (No flag field beside it, and no boxed number on most entries.)
      */
     readonly freshUntil: number,
     /** Its labels (operation, tenant, tags), shared with the entries of the same ones. */
