@@ -79,15 +79,17 @@ export class LabelGroups {
     return keys;
   }
 
-  clear(): void {
-    this.shared.clear();
-    this.byOperation.clear();
-    this.byTenant.clear();
-    this.byTag.clear();
+  /**
+   * Names (operations, tenants, tags, shared groups) the index holds: 0 once every member has
+   * left. Lets tests check that the index never outlives the entries it points to.
+   */
+  get names(): number {
+    return this.shared.size + this.byOperation.size + this.byTenant.size + this.byTag.size;
   }
 
+  /** Only groups of an operation are indexed: the store keeps the others out (see `put`). */
   private index(group: LabelGroup): void {
-    if (group.operation) add(this.byOperation, group.operation, group);
+    add(this.byOperation, group.operation, group);
     if (group.tenant) add(this.byTenant, group.tenant, group);
     for (const tag of group.tags) add(this.byTag, tag, group);
     if (group.tags.length > 0) return;
@@ -98,10 +100,10 @@ export class LabelGroups {
 
   /** Forgets an empty group, the shared map's reference to it included. */
   private unindex(group: LabelGroup): void {
-    if (group.operation) remove(this.byOperation, group.operation, group);
+    remove(this.byOperation, group.operation, group);
     if (group.tenant) remove(this.byTenant, group.tenant, group);
     for (const tag of group.tags) remove(this.byTag, tag, group);
-    if (group.tags.length > 0) return;
+    // A tagged group is never the shared one: the check below lets it go.
     const tenants = this.shared.get(group.operation);
     if (tenants?.get(group.tenant) !== group) return;
     tenants.delete(group.tenant);

@@ -166,8 +166,8 @@ export class MemoryStore implements CacheStore {
     return this.lru.delete(key);
   }
 
+  /** Drops every entry (each leaves its group as lru-cache disposes of it). */
   clear(): void {
-    this.groups.clear();
     this.lru.clear();
   }
 

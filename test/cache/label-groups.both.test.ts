@@ -50,6 +50,31 @@ describe('LabelGroups', () => {
     expect(groups.groupOf('op', 'u1', [])).not.toBe(shared);
   });
 
+  it('keeps the list whole when neighbours leave one after the other', () => {
+    const groups = new LabelGroups();
+    const group = groups.groupOf('op', 'u1', []);
+    const members = ['a', 'b', 'c', 'd'].map((key) => member(key, group));
+    members.forEach((m) => groups.join(m));
+    groups.leave(members[1]);
+    groups.leave(members[0]);
+    groups.leave(members[3]);
+    expect(groups.keysOf('operation', 'op')).toEqual(['c']);
+  });
+
+  it('holds no name once every member of every group has left', () => {
+    const groups = new LabelGroups();
+    const members: GroupMember[] = [];
+    for (let i = 0; i < 50; i++) {
+      const tags = i % 5 === 0 ? [`t${i}`, 'shared-tag'] : [];
+      const m = member(`k${i}`, groups.groupOf(`op${i % 3}`, `u${i % 7}`, tags));
+      groups.join(m);
+      members.push(m);
+    }
+    expect(groups.names).toBeGreaterThan(0);
+    for (const m of members.reverse()) groups.leave(m);
+    expect(groups.names).toBe(0);
+  });
+
   it('ignores a member that leaves twice or never joined', () => {
     const groups = new LabelGroups();
     const group = groups.groupOf('op', 'u1', []);
