@@ -20,6 +20,28 @@ describe('LabelGroups', () => {
     expect(groups.groupOf('op', 'u1', ['t'])).not.toBe(first);
   });
 
+  it('never hands a tagged group to untagged entries of the same operation and tenant', () => {
+    const groups = new LabelGroups();
+    const tagged = groups.groupOf('op', 'u1', ['t']);
+    groups.join(member('a', tagged));
+    const untagged = groups.groupOf('op', 'u1', []);
+    expect(untagged).not.toBe(tagged);
+    groups.join(member('b', untagged));
+    expect(groups.keysOf('tag', 't')).toEqual(['a']);
+  });
+
+  it('shares one group per tenant among several tenants of one operation', () => {
+    const groups = new LabelGroups();
+    const first = groups.groupOf('op', 'u1', []);
+    groups.join(member('a', first));
+    const second = groups.groupOf('op', 'u2', []);
+    groups.join(member('b', second));
+    expect(groups.groupOf('op', 'u2', [])).toBe(second);
+    // u1's group empties: u2's stays the shared one.
+    groups.leave(first.head!);
+    expect(groups.groupOf('op', 'u2', [])).toBe(second);
+  });
+
   it.each<[string, number]>([
     ['the newest (list head)', 3],
     ['one in the middle', 1],
