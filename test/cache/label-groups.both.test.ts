@@ -37,6 +37,7 @@ describe('LabelGroups', () => {
     const second = groups.groupOf('op', 'u2', []);
     groups.join(member('b', second));
     expect(groups.groupOf('op', 'u2', [])).toBe(second);
+    expect(groups.groupOf('op', 'u1', [])).toBe(first);
     // u1's group empties: u2's stays the shared one.
     groups.leave(first.head!);
     expect(groups.groupOf('op', 'u2', [])).toBe(second);
