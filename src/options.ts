@@ -144,7 +144,8 @@ export interface ExecutionUtilsOptions {
   redis?: RedisTierOptions;
   /**
    * Prefix of every Redis key and of the invalidation channel: processes share entries only
-   * within one namespace. Letters, digits, `_`, `.` and `-`. Default `'execution-utils'`.
+   * within one namespace. No spaces, braces or glob characters (`* ? [ ]` and backslash); `:` is fine.
+   * Default `'execution-utils'`.
    */
   namespace?: string;
   /**

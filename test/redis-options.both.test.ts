@@ -32,7 +32,6 @@ describe('redis, namespace and l1 options', () => {
     ['a namespace with braces', { redis: { url: 'redis://x' }, namespace: 'a{b}' }, 'namespace'],
     ['an empty namespace', { redis: { url: 'redis://x' }, namespace: '' }, 'namespace'],
     ['a namespace with a space', { redis: { url: 'redis://x' }, namespace: 'my app' }, 'namespace'],
-    ['a namespace with a colon', { redis: { url: 'redis://x' }, namespace: 'app:v2' }, 'namespace'],
     ['a namespace with a glob', { redis: { url: 'redis://x' }, namespace: 'app*' }, 'namespace'],
     ['an l1 that is not an object', { l1: 5 as never }, 'l1'],
     ['a negative l1.size', { l1: { size: -1 } }, 'l1.size'],

@@ -192,7 +192,7 @@ async function subscribers(namespace: string, count: number): Promise<void> {
   const probe = new Redis(server!.url, { lazyConnect: true });
   try {
     await within(3_000, `${count} subscribers on ${namespace}`, async () => {
-      const reply = await probe.pubsub('NUMSUB', `${namespace}:invalidations`);
+      const reply = await probe.pubsub('NUMSUB', `${namespace}:{}invalidations`);
       return Number(reply[1]) === count;
     });
   } finally {

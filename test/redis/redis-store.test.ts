@@ -132,4 +132,19 @@ describeRedis('RedisStore', () => {
     expect(await mine.read('k')).toBeUndefined();
     expect(await theirs.read('k')).toMatchObject({ value: 'theirs' });
   });
+
+  it('keeps namespaces that extend one another apart: a, a:b and a:i', async () => {
+    const base = `nested${++namespaces}`;
+    const [a, ab, ai] = [base, `${base}:b`, `${base}:i`].map((ns) => new RedisStore(client, ns));
+    for (const s of [a, ab, ai]) await s.write('k', { ...entry('v'), operation: 'op' });
+
+    expect(await a.invalidate({ kind: 'operation', name: 'op' })).toBe(1);
+    expect(await ab.read('k')).toMatchObject({ value: 'v' });
+    expect(await ai.read('k')).toMatchObject({ value: 'v' });
+
+    expect(await a.invalidate({ kind: 'all' })).toBe(0);
+    expect(await ab.invalidate({ kind: 'all' })).toBe(1);
+    expect(await ai.read('k')).toMatchObject({ value: 'v' });
+    expect(await ai.invalidate({ kind: 'operation', name: 'op' })).toBe(1);
+  });
 });

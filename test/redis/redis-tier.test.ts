@@ -41,7 +41,7 @@ async function subscribed(namespace: string, count: number): Promise<void> {
   const probe = new Redis(server.url, { lazyConnect: true });
   try {
     await within(2_000, async () => {
-      const [, n] = (await probe.pubsub('NUMSUB', `${namespace}:invalidations`)) as [
+      const [, n] = (await probe.pubsub('NUMSUB', `${namespace}:{}invalidations`)) as [
         string,
         number,
       ];
@@ -420,7 +420,7 @@ describeRedis('Redis tier', () => {
     await inUtils.get(2);
     const raw = new Redis(server.url);
     try {
-      const channel = `${namespace}:invalidations`;
+      const channel = `${namespace}:{}invalidations`;
       const malformed = [
         'not json',
         'null',

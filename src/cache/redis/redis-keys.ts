@@ -1,7 +1,10 @@
 /**
- * Where the tier keeps things in Redis, all under `namespace:`. A cache key's value, fence and
- * lock share the braces around the cache key, so Redis Cluster puts them in one hash slot (the
- * tag is the text up to the first `}`, the same for all three) and one script can touch them.
+ * Where the tier keeps things in Redis: every key starts with `namespace:{`, and a namespace has
+ * no braces, so no namespace's keys start like another's (`a:b:{...}` is not `a:{...}`) and
+ * `namespace:{*` finds exactly one namespace's keys. A cache key's value, fence and lock share the
+ * braces around the cache key, so Redis Cluster puts them in one hash slot (the tag is the text
+ * up to the first `}`, the same for all three) and one script can touch them. Index sets start
+ * with `namespace:{}`: an empty tag hashes the whole key, so they spread over the slots.
  */
 export class RedisKeys {
   constructor(readonly namespace: string) {}
@@ -21,16 +24,21 @@ export class RedisKeys {
 
   /** The set of cache keys of one operation, tenant or tag. */
   index(kind: 'operation' | 'tenant' | 'tag', name: string): string {
-    return `${this.namespace}:i:${INDEX_LETTER[kind]}:${name}`;
+    return `${this.namespace}:{}i:${INDEX_LETTER[kind]}:${name}`;
   }
 
   get channel(): string {
-    return `${this.namespace}:invalidations`;
+    return `${this.namespace}:{}invalidations`;
   }
 
-  /** A SCAN pattern matching every key of the namespace (glob characters in it escaped). */
+  /** A SCAN pattern matching every key of the namespace (a namespace has no glob characters). */
   get pattern(): string {
-    return `${this.namespace.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+    return `${this.namespace}:{*`;
+  }
+
+  /** Whether a key of this namespace (as SCAN finds them) holds an entry's value. */
+  isValue(key: string): boolean {
+    return key.endsWith('}:v') && !key.startsWith(`${this.namespace}:{}`);
   }
 }
 

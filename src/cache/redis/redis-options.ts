@@ -83,15 +83,14 @@ export function resolveRedisOptions(
 }
 
 /**
- * Every Redis key and the channel start with `namespace:`. Letters, digits, `_`, `.` and `-`
- * only: a `:` would let one namespace's keys read as another's (`a:i` vs `a`'s index sets) and
- * `a`'s clear would match `a:b`'s keys; braces would move Cluster hash slots; glob characters
- * would widen the SCAN of a clear.
+ * Every Redis key and the channel start with `namespace:{` (see redis-keys.ts). No braces (they
+ * would let one namespace's keys read as another's and move Cluster slots), no glob characters
+ * (they would widen the SCAN of a clear), no whitespace; `:` is fine (`billing:v2`).
  */
 function checkNamespace(namespace: string | undefined): string {
   if (namespace === undefined) return DEFAULT_NAMESPACE;
-  if (typeof namespace !== 'string' || !/^[\w.-]+$/.test(namespace)) {
-    fail('namespace', namespace, 'letters, digits, _ . - (at least one)');
+  if (typeof namespace !== 'string' || !/^[^\s{}*?[\]\\]+$/.test(namespace)) {
+    fail('namespace', namespace, 'a non-empty string without spaces, braces or * ? [ ] \\');
   }
   return namespace;
 }

@@ -198,7 +198,7 @@ export class RedisStore implements CacheStore {
         cursor = next;
         for (let i = 0; i < found.length; i += SCAN_BATCH) {
           const batch = found.slice(i, i + SCAN_BATCH);
-          dropped += batch.filter((k) => k.endsWith('}:v')).length;
+          dropped += batch.filter((k) => this.keys.isValue(k)).length;
           // One key per DEL: a Cluster refuses a multi-key command across slots.
           await Promise.all(batch.map((k) => node.del(k)));
         }
