@@ -79,10 +79,6 @@ export class RedisTier implements RemoteTier {
     this.bus.start();
   }
 
-  get breakerState(): CircuitState {
-    return this.breaker.state;
-  }
-
   async claim(key: string): Promise<Claim> {
     const { lock } = this.options;
     const deadline = Date.now() + (lock ? lock.wait : 0);
