@@ -45,12 +45,20 @@ export function deferred<T>(): {
 
 /** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
 export function configErrorOf(fn: () => unknown): ConfigError {
+  return thrownBy(ConfigError, fn);
+}
+
+/** What `fn` throws; the test fails unless it throws an instance of `type`. */
+export function thrownBy<E extends Error>(
+  type: abstract new (...args: never[]) => E,
+  fn: () => unknown,
+): E {
   let thrown: unknown;
   try {
     fn();
   } catch (error) {
     thrown = error;
   }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  return thrown as ConfigError;
+  expect(thrown).toBeInstanceOf(type);
+  return thrown as E;
 }

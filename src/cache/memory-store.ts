@@ -147,7 +147,7 @@ export class MemoryStore implements CacheStore {
   invalidate(what: Invalidation): number {
     switch (what.kind) {
       case 'key':
-        return this.lru.delete(what.key) ? 1 : 0;
+        return this.delete(what.key) ? 1 : 0;
       case 'all': {
         const dropped = this.lru.size;
         this.clear();

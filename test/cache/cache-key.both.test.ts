@@ -7,19 +7,12 @@ const tryBuildCacheKey = (f: string, u: string, t: string, args: readonly unknow
 import { CacheKeyError } from '../../src/errors';
 import { KEY_MARKUP as FRAGMENTS } from '../key-markup';
 import { sameValue } from '../structural-equality';
+import { thrownBy } from '../helpers';
 
 const key = (value: unknown): string => encodeKeyPart(value, 'value');
 
 /** Runs `build`, expecting a CacheKeyError, and returns it. */
-function keyError(build: () => unknown): CacheKeyError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CacheKeyError);
-    return error as CacheKeyError;
-  }
-  throw new Error('expected a CacheKeyError, but the key was built');
-}
+const keyError = (build: () => unknown): CacheKeyError => thrownBy(CacheKeyError, build);
 
 class Money {
   constructor(

@@ -6,6 +6,7 @@ import {
   type Envelope,
 } from '../../src/cache/codec';
 import { UnencodableValueError } from '../../src/errors';
+import { thrownBy } from '../helpers';
 
 /**
  * The value as text that shows everything a round trip must keep: each object's class (or
@@ -52,15 +53,8 @@ function roundTrip(value: unknown): unknown {
 }
 
 /** Runs `encode`, expecting an UnencodableValueError, and returns it. */
-function encodeError(encode: () => unknown): UnencodableValueError {
-  try {
-    encode();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnencodableValueError);
-    return error as UnencodableValueError;
-  }
-  throw new Error('expected an UnencodableValueError, but the entry was encoded');
-}
+const encodeError = (encode: () => unknown): UnencodableValueError =>
+  thrownBy(UnencodableValueError, encode);
 
 /** `value` wrapped in `levels` arrays. */
 function nestedArrays(levels: number, value: unknown = 0): unknown {
