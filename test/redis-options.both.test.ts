@@ -67,12 +67,14 @@ describe('redis, namespace and l1 options', () => {
 });
 
 describe('fromEnv and EXECUTION_REDIS_URL', () => {
-  it('reads EXECUTION_REDIS_URL as the redis url', () => {
-    const utils = ExecutionUtils.fromEnv(
-      { EXECUTION_REDIS_URL: 'redis://127.0.0.1:1' },
-      { cacheSize: 0 },
-    );
-    expect(utils.options.cacheSize).toBe(0);
+  it('reads EXECUTION_REDIS_URL as the redis url', async () => {
+    // Nothing listens on port 1: the tier exists and reports Redis down.
+    const utils = ExecutionUtils.fromEnv({ EXECUTION_REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      expect((await utils.health()).tiers.redis).toMatchObject({ status: 'down' });
+    } finally {
+      await utils.close();
+    }
   });
 
   it('refuses an EXECUTION_REDIS_URL that is not a redis URL', () => {
