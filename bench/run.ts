@@ -13,6 +13,7 @@ import { targetText } from './report/format';
 import { renderSvg } from './report/svg';
 import { markdownTable, type Section } from './report/table';
 import { cachedHit } from './scenarios/cached-hit';
+import { cachedHitNoContext } from './scenarios/cached-hit-no-context';
 import { cachedMiss } from './scenarios/cached-miss';
 import { heap } from './scenarios/heap';
 import { keygen } from './scenarios/keygen';
@@ -30,6 +31,7 @@ import { timeoutResolved } from './scenarios/timeout';
 const SCENARIOS: Scenario[] = [
   limits,
   cachedHit,
+  cachedHitNoContext,
   observedHit,
   keygen,
   cachedMiss,

@@ -31,6 +31,18 @@ export class Svc {
   }
 }
 
+/** B2: `@Cached` with the tenant in the arguments: the key reads no context. */
+@injectable()
+export class Shared {
+  executions = 0;
+
+  @Cached({ tenant: 'shared' })
+  async get(userId: string, _taskId: string, q: string, n: number, query: Query): Promise<Result> {
+    this.executions++;
+    return makeResult(userId, q, n, query);
+  }
+}
+
 /** D: `@Retry`, 3 calls in all (cockatiel's `maxAttempts: 2` is 2 retries after the first). */
 @injectable()
 export class RetrySvc {

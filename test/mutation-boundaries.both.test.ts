@@ -138,11 +138,13 @@ describe('stale window boundaries', () => {
   });
 });
 
+const NO_LABELS = { operation: '', tenant: '', tags: [] };
+
 describe('MemoryStore stale entries at their boundaries', () => {
   it('has() and get() say fresh 1 ms before ttl and not at ttl, for an entry kept for its windows', async () => {
     const clock = new ManualClock();
     const s = new MemoryStore(10, 0, clock, () => {});
-    s.set('k', 'v', 1_000, 500);
+    s.write('k', { value: 'v', freshFor: 1_000, keptFor: 1_500, ...NO_LABELS });
     await clock.advance(999);
     expect(s.has('k')).toBe(true);
     expect(s.get('k')).toBe('v');
@@ -157,7 +159,7 @@ describe('MemoryStore stale entries at their boundaries', () => {
   it('keeps an entry with ttl 0 forever even with a grace period (nothing to go stale)', async () => {
     const clock = new ManualClock();
     const s = new MemoryStore(10, 1_000, clock, () => {});
-    s.set('k', 'v', 0, 500);
+    s.write('k', { value: 'v', freshFor: Infinity, keptFor: Infinity, ...NO_LABELS });
     await clock.advance(10_000_000);
     expect(s.get('k')).toBe('v');
     expect(s.stale('k')).toBeUndefined();

@@ -153,11 +153,22 @@ export function cacheKeyBuilder(
     try {
       const encodedArgs = encodeRoot(args, encodeItems);
       if (typeof encodedArgs !== 'string') return undefined;
-      return digestIfLong(prefix + quote(userId) + quote(taskId) + encodedArgs);
+      return flat(digestIfLong(prefix + quote(userId) + quote(taskId) + encodedArgs));
     } catch {
       return undefined;
     }
   };
+}
+
+/**
+ * `text` made one flat run of characters. A key built by concatenation is a rope of its pieces,
+ * and a `Map` lookup hashes and compares a rope piece by piece, several times slower than the
+ * flat text (measured: ~450 ns against ~150 ns for a 75-character key); reading one character
+ * makes V8 flatten it once.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 function textOrThrow(encoded: Encoded, root: string): string {

@@ -1,20 +1,14 @@
+import { NO_SLOT } from './lru-slots';
 import type { EntryLabels } from './store';
 
-/** An entry as a group lists it: its key, and its neighbours in the group's list. */
-export interface GroupMember {
-  readonly key: string;
-  readonly group: LabelGroup;
-  prev: GroupMember | undefined;
-  next: GroupMember | undefined;
-}
-
 /**
- * The entries that share one set of labels (operation, tenant, tags), linked through the entries
- * themselves: joining or leaving costs a few pointer writes, and each entry two links. Untagged
- * entries of one operation and tenant share one group; a tagged entry has a group of its own.
+ * The entries that share one set of labels (operation, tenant, tags), as a list of store slots
+ * linked through two arrays indexed by slot: joining or leaving costs a few integer writes, and
+ * each entry two links. Untagged entries of one operation and tenant share one group; a tagged
+ * entry has a group of its own.
  */
 export class LabelGroup implements EntryLabels {
-  head: GroupMember | undefined = undefined;
+  head = NO_SLOT;
 
   constructor(
     readonly operation: string,
@@ -27,9 +21,9 @@ const NO_TAGS: readonly string[] = [];
 
 /**
  * The groups with at least one entry, by operation, tenant and tag, so an invalidation by one of
- * them finds its entries without walking the store (lru-cache iterates at ~1 µs per entry: a
- * million entries would block the process for a second). A group is indexed while it has
- * members, so the index holds no more groups than the store holds entries.
+ * them finds its entries without walking the store (a million entries walked would block the
+ * process for a second). A group is indexed while it has members, so the index holds no more
+ * groups than the store holds entries.
  */
 export class LabelGroups {
   /** Untagged groups by operation, then tenant: the ones entries share. */
@@ -37,6 +31,16 @@ export class LabelGroups {
   private readonly byOperation = new Map<string, Set<LabelGroup>>();
   private readonly byTenant = new Map<string, Set<LabelGroup>>();
   private readonly byTag = new Map<string, Set<LabelGroup>>();
+  /** Each member slot's group; undefined for a slot in no group. */
+  private readonly groupOfSlot: (LabelGroup | undefined)[] = [];
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+
+  /** @param slots how many store slots there are (the store's `max`). */
+  constructor(slots: number) {
+    this.next = new Int32Array(slots);
+    this.prev = new Int32Array(slots);
+  }
 
   /**
    * The group for these labels: the shared one when untagged and it has members, else a new one
@@ -50,33 +54,51 @@ export class LabelGroups {
     return new LabelGroup(operation, tenant, tags.length === 0 ? NO_TAGS : tags);
   }
 
-  join(member: GroupMember): void {
-    const { group } = member;
-    if (group.head === undefined) this.index(group);
-    else group.head.prev = member;
-    member.next = group.head;
-    group.head = member;
+  /** The group `slot` is in, if any. */
+  labelsOf(slot: number): LabelGroup | undefined {
+    return this.groupOfSlot[slot];
   }
 
-  leave(member: GroupMember): void {
-    const { group, prev, next } = member;
-    if (prev) prev.next = next;
-    else if (group.head === member) group.head = next;
-    else return; // not a member (never joined, or already left)
-    if (next) next.prev = prev;
-    member.prev = member.next = undefined;
-    if (group.head === undefined) this.unindex(group);
+  join(slot: number, group: LabelGroup): void {
+    if (group.head === NO_SLOT) this.index(group);
+    else this.prev[group.head] = slot;
+    this.next[slot] = group.head;
+    this.prev[slot] = NO_SLOT;
+    group.head = slot;
+    this.groupOfSlot[slot] = group;
   }
 
-  /** The keys of the entries `kind` `name` reaches (a copy: the caller deletes them). */
-  keysOf(kind: 'operation' | 'tenant' | 'tag', name: string): string[] {
+  /** Takes `slot` out of its group; a slot in none is left alone. */
+  leave(slot: number): void {
+    const group = this.groupOfSlot[slot];
+    if (group === undefined) return;
+    this.groupOfSlot[slot] = undefined;
+    const prev = this.prev[slot];
+    const next = this.next[slot];
+    if (prev === NO_SLOT) group.head = next;
+    else this.next[prev] = next;
+    if (next !== NO_SLOT) this.prev[next] = prev;
+    if (group.head === NO_SLOT) this.unindex(group);
+  }
+
+  /** The slots of the entries `kind` `name` reaches (a copy: the caller deletes them). */
+  slotsOf(kind: 'operation' | 'tenant' | 'tag', name: string): number[] {
     const map =
       kind === 'operation' ? this.byOperation : kind === 'tenant' ? this.byTenant : this.byTag;
-    const keys: string[] = [];
+    const slots: number[] = [];
     for (const group of map.get(name) ?? []) {
-      for (let m = group.head; m; m = m.next) keys.push(m.key);
+      for (let slot = group.head; slot !== NO_SLOT; slot = this.next[slot]) slots.push(slot);
     }
-    return keys;
+    return slots;
+  }
+
+  /** Forgets every group at once (the store emptied every slot). */
+  clear(): void {
+    this.shared.clear();
+    this.byOperation.clear();
+    this.byTenant.clear();
+    this.byTag.clear();
+    this.groupOfSlot.length = 0;
   }
 
   /**

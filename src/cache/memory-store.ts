@@ -1,46 +1,41 @@
-import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
-import { LabelGroups, type GroupMember, type LabelGroup } from './label-groups';
-import type { CacheEntry, CacheStore, Invalidation } from './store';
+import { LabelGroups } from './label-groups';
+import { LruSlots } from './lru-slots';
+import type { CacheEntry, CacheStore, EntryLabels, Invalidation } from './store';
 
 /** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
 export const MISS: unique symbol = Symbol('execution-utils.miss');
 
-const NO_TAGS: readonly string[] = [];
-
-/**
- * What the in-process tier keeps per key: the value (any value, `undefined` included: lru-cache
- * only sees this wrapper), when it stops being fresh, and its place in its label group. Every
- * field is 8 bytes on every entry of the cache: six, no more.
- */
-export class MemoryEntry implements GroupMember {
-  prev: MemoryEntry | undefined = undefined;
-  next: MemoryEntry | undefined = undefined;
-
-  constructor(
-    readonly key: string,
-    readonly value: unknown,
-    /**
-     * For an entry kept past its freshness for stale windows, the clock time at which it stops
-     * being fresh. Infinity for every other entry: its TTL in the LRU ends it, and a hit on it
-     * reads no clock. (No flag field beside it, and no boxed number on most entries.)
-     */
-    readonly freshUntil: number,
-    /** Its labels (operation, tenant, tags), shared with the entries of the same ones. */
-    readonly group: LabelGroup,
-  ) {}
+/** An entry kept past its freshness for the stale windows, as `stale()` finds it. */
+export interface StaleEntry {
+  readonly value: unknown;
+  /** The clock time at which it stopped (or will stop) being fresh. */
+  readonly freshUntil: number;
 }
 
+const UNLABELLED: EntryLabels = { operation: '', tenant: '', tags: [] };
+
 /**
- * The in-process LRU + TTL tier. Expired entries are dropped when read or pushed out by the LRU
- * bound, so the store never grows past `max` and sets no timer of its own. It answers the store
- * contract synchronously, and `get` is the hit path: one lookup, no allocation. Label groups
- * index the entries by operation, tenant and tag for invalidation.
+ * The in-process LRU + TTL tier. Each entry lives in a numbered slot (see {@link LruSlots}): its
+ * value in an array, its two times (fresh until, kept until) in `Float64Array`s, its labels in
+ * the label groups. No object is made per entry, a hit reads the clock once (only for an entry
+ * that expires) and allocates nothing, and expiry is exact: an entry is gone AT its TTL, however
+ * busy the event loop is. Expired entries are dropped when read or pushed out by the LRU bound,
+ * so the store never grows past `max` and sets no timer. It answers the store contract
+ * synchronously; label groups index the entries by operation, tenant and tag for invalidation.
  */
 export class MemoryStore implements CacheStore {
-  private readonly lru: LRUCache<string, MemoryEntry>;
-  private readonly groups = new LabelGroups();
+  private readonly slots: LruSlots;
+  private readonly groups: LabelGroups;
+  private readonly values: unknown[] = [];
+  /** When each slot stops being fresh; Infinity for one that never expires. */
+  private readonly freshUntil: Float64Array;
+  /** When each slot is dropped (fresh until, plus its stale windows); Infinity: never. */
+  private readonly keptUntil: Float64Array;
+  /** What each slot is charged against `maxBytes` (allocated only with a byte bound). */
+  private readonly charges: Float64Array | undefined;
+  private charged = 0;
 
   /**
    * @param maxBytes bounds the entries' estimated bytes too (key, value and bookkeeping, as
@@ -51,97 +46,86 @@ export class MemoryStore implements CacheStore {
     readonly max: number,
     private readonly defaultTtl: number,
     private readonly clock: Clock,
-    onEvict: (key: string) => void,
+    private readonly onEvict: (key: string) => void,
     readonly maxBytes?: number,
     /** Longest any entry is kept, in ms, whatever its own TTL (Infinity: no cap). */
     private readonly maxTtl = Infinity,
   ) {
-    this.lru = new LRUCache<string, MemoryEntry>({
-      max,
-      ...(maxBytes === undefined
-        ? {}
-        : { maxSize: maxBytes, sizeCalculation: (entry, key) => entryBytes(key, entry) }),
-      ttl: defaultTtl,
-      // The clock is read on every lookup (~50 ns on the system clock). lru-cache could reuse a
-      // reading until a 1 ms timer clears it, but that timer cannot run while the event loop is
-      // busy (a GC pause, a long synchronous task), so entries would be served past their TTL for
-      // as long as the stall lasts.
-      ttlResolution: 0,
-      perf: clock,
-      dispose: (entry, key, reason) => {
-        this.groups.leave(entry);
-        if (reason === 'evict') onEvict(key);
-      },
-    });
+    this.slots = new LruSlots(max);
+    this.groups = new LabelGroups(max);
+    this.freshUntil = new Float64Array(max);
+    this.keptUntil = new Float64Array(max);
+    this.charges = maxBytes === undefined ? undefined : new Float64Array(max);
   }
 
   /** The fresh value under `key`, or `MISS`. Refreshes the entry's LRU position. */
   get(key: string): unknown {
-    const entry = this.lru.get(key);
-    if (entry === undefined) return MISS;
-    if (entry.freshUntil !== Infinity && this.clock.now() >= entry.freshUntil) return MISS;
-    return entry.value;
+    const slot = this.slots.find(key);
+    if (slot === undefined) return MISS;
+    const keptUntil = this.keptUntil[slot];
+    if (keptUntil !== Infinity) {
+      const now = this.clock.now();
+      if (now >= keptUntil) {
+        this.drop(slot);
+        return MISS;
+      }
+      if (now >= this.freshUntil[slot]) return MISS;
+    }
+    this.slots.touch(slot);
+    return this.values[slot];
   }
 
   /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
-  stale(key: string): MemoryEntry | undefined {
-    const entry = this.lru.peek(key);
-    return entry !== undefined && entry.freshUntil !== Infinity ? entry : undefined;
+  stale(key: string): StaleEntry | undefined {
+    const slot = this.live(key);
+    if (slot === undefined || this.freshUntil[slot] === this.keptUntil[slot]) return undefined;
+    return { value: this.values[slot], freshUntil: this.freshUntil[slot] };
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean {
-    const entry = this.lru.peek(key);
-    if (entry === undefined) return false;
-    return entry.freshUntil === Infinity || this.clock.now() < entry.freshUntil;
+    const slot = this.slots.find(key);
+    if (slot === undefined) return false;
+    const freshUntil = this.freshUntil[slot];
+    return freshUntil === Infinity || this.clock.now() < freshUntil;
   }
 
   /**
-   * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), then keeps it
-   * `grace` ms longer as a stale entry (see {@link stale}), labelled for invalidation (an entry
-   * of no operation, as `addToCache` writes, is reached by its key only).
+   * Stores `value` for `ttl` ms (default: the store's TTL; 0 = never expires), reached by its key
+   * only (as `addToCache` writes: no operation, no tags).
    */
-  set(
-    key: string,
-    value: unknown,
-    ttl: number = this.defaultTtl,
-    grace = 0,
-    operation = '',
-    tenant = '',
-    tags: readonly string[] = NO_TAGS,
-  ): void {
-    if (ttl === 0 || ttl > this.maxTtl) ttl = this.maxTtl === Infinity ? 0 : this.maxTtl;
-    const stale = grace > 0 && ttl > 0;
-    const freshUntil = stale ? this.clock.now() + ttl : Infinity;
-    const group = this.groups.groupOf(operation, tenant, tags);
-    this.put(new MemoryEntry(key, value, freshUntil, group), stale ? ttl + grace : ttl);
+  set(key: string, value: unknown, ttl: number = this.defaultTtl): void {
+    const freshFor = ttl === 0 ? Infinity : ttl;
+    this.write(key, { ...UNLABELLED, value, freshFor, keptFor: freshFor });
   }
 
   read(key: string): CacheEntry | undefined {
-    const entry = this.lru.get(key);
-    if (entry === undefined) return undefined;
-    const keptFor = this.lru.getRemainingTTL(key);
+    const slot = this.live(key);
+    if (slot === undefined) return undefined;
+    this.slots.touch(slot);
+    const now = this.clock.now();
+    const { operation, tenant, tags } = this.groups.labelsOf(slot) ?? UNLABELLED;
     return {
-      value: entry.value,
-      freshFor: entry.freshUntil === Infinity ? keptFor : entry.freshUntil - this.clock.now(),
-      keptFor,
-      operation: entry.group.operation,
-      tenant: entry.group.tenant,
-      tags: entry.group.tags,
+      value: this.values[slot],
+      freshFor: this.freshUntil[slot] - now,
+      keptFor: this.keptUntil[slot] - now,
+      operation,
+      tenant,
+      tags,
     };
   }
 
+  /**
+   * Stores `entry` for its `keptFor` ms, fresh for its `freshFor` (capped by `maxTtl`; the stale
+   * windows in between are kept), labelled for invalidation (an entry of no operation is reached
+   * by its key only).
+   */
   write(key: string, entry: CacheEntry): void {
     if (!(entry.keptFor > 0)) return;
-    const now = this.clock.now();
     const grace = Number.isFinite(entry.freshFor) ? Math.max(0, entry.keptFor - entry.freshFor) : 0;
     const freshFor = Math.min(entry.freshFor, this.maxTtl);
-    const kept = freshFor + grace;
-    const freshUntil = grace > 0 ? now + freshFor : Infinity;
-    // lru-cache reads a TTL of 0 as "never expires"; it counts whole ms.
-    const keptFor = Number.isFinite(kept) ? Math.max(1, Math.ceil(kept)) : 0;
-    const group = this.groups.groupOf(entry.operation, entry.tenant, entry.tags);
-    this.put(new MemoryEntry(key, entry.value, freshUntil, group), keptFor);
+    const now = this.clock.now();
+    this.put(key, entry.value, now + freshFor, now + freshFor + grace, entry);
   }
 
   invalidate(what: Invalidation): number {
@@ -149,78 +133,128 @@ export class MemoryStore implements CacheStore {
       case 'key':
         return this.delete(what.key) ? 1 : 0;
       case 'all': {
-        const dropped = this.lru.size;
+        const dropped = this.size;
         this.clear();
         return dropped;
       }
       case 'operation':
-        return this.drop(this.groups.keysOf('operation', what.name));
+        return this.dropAll(this.groups.slotsOf('operation', what.name));
       case 'tenant':
-        return this.drop(this.groups.keysOf('tenant', what.id));
+        return this.dropAll(this.groups.slotsOf('tenant', what.id));
       case 'tags':
-        return what.tags.reduce((n, tag) => n + this.drop(this.groups.keysOf('tag', tag)), 0);
+        return what.tags.reduce((n, tag) => n + this.dropAll(this.groups.slotsOf('tag', tag)), 0);
     }
   }
 
   delete(key: string): boolean {
-    return this.lru.delete(key);
+    const slot = this.slots.find(key);
+    if (slot === undefined) return false;
+    this.drop(slot);
+    return true;
   }
 
-  /** Drops every entry (each leaves its group as lru-cache disposes of it). */
+  /** Drops every entry. */
   clear(): void {
-    this.lru.clear();
+    this.slots.clear();
+    this.groups.clear();
+    this.values.length = 0;
+    this.charged = 0;
   }
 
+  /** Entries held, expired ones not yet dropped included. */
   get size(): number {
-    return this.lru.size;
+    return this.slots.size;
   }
 
   /** Entries that will expire (TTL not 0). */
   ttlEntries(): number {
-    let n = 0;
-    for (const key of this.lru.keys()) {
-      if (Number.isFinite(this.lru.getRemainingTTL(key))) n++;
-    }
-    return n;
+    return this.slots.slots().filter((slot) => this.keptUntil[slot] !== Infinity).length;
   }
 
   /** A rough estimate of the bytes the entries hold: keys, values and per-entry bookkeeping. */
   estimateBytes(): number {
-    // With a byte bound, lru-cache keeps the exact sum of what each entry was charged.
-    if (this.maxBytes !== undefined) return this.lru.calculatedSize;
+    // With a byte bound, the exact sum of what each entry was charged is kept.
+    if (this.maxBytes !== undefined) return this.charged;
     let bytes = 0;
-    for (const [key, entry] of this.lru.entries()) bytes += entryBytes(key, entry);
+    for (const slot of this.slots.slots()) {
+      bytes += entryBytes(this.slots.keys[slot]!, this.values[slot]);
+    }
     return bytes;
   }
 
-  /** Stores `entry` for `keptFor` ms (0: until evicted) and puts it in its group. */
-  private put(entry: MemoryEntry, keptFor: number): void {
-    const { key } = entry;
-    // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
-    // reading a character makes V8 flatten it, so the entry keeps only the text.
-    key.charCodeAt(0);
-    // lru-cache keeps an entry while `age <= ttl`; cachetools (and we) expire it AT `ttl`: the
-    // entry's age starts a hair early, so at exactly `ttl` ms it is gone.
-    this.lru.set(key, entry, { ttl: keptFor, start: this.clock.now() - EXPIRE_AT_TTL_MS });
-    // After the set: replacing an entry disposes the old one, which leaves its group first. An
-    // entry of no operation (addToCache) is reached by its key only: it joins no group.
-    if (entry.group.operation && this.lru.peek(key) === entry) this.groups.join(entry);
+  /** The slot of `key` while it is kept (fresh or in its stale windows), without touching it. */
+  private live(key: string): number | undefined {
+    const slot = this.slots.find(key);
+    if (slot === undefined) return undefined;
+    const keptUntil = this.keptUntil[slot];
+    return keptUntil === Infinity || this.clock.now() < keptUntil ? slot : undefined;
   }
 
-  private drop(keys: readonly string[]): number {
-    let dropped = 0;
-    for (const key of keys) if (this.lru.delete(key)) dropped++;
-    return dropped;
+  private put(
+    key: string,
+    value: unknown,
+    freshUntil: number,
+    keptUntil: number,
+    labels: EntryLabels,
+  ): void {
+    // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
+    // reading a character makes V8 flatten it, so the store keeps only the text.
+    key.charCodeAt(0);
+    const charge = this.charges === undefined ? 0 : entryBytes(key, value);
+    if (charge > this.maxBytes!) {
+      this.delete(key);
+      return;
+    }
+    let slot = this.slots.find(key);
+    if (slot === undefined) slot = this.slots.claim(key, this.evict);
+    else {
+      this.slots.touch(slot);
+      this.groups.leave(slot);
+      if (this.charges !== undefined) this.charged -= this.charges[slot];
+    }
+    this.values[slot] = value;
+    this.freshUntil[slot] = freshUntil;
+    this.keptUntil[slot] = keptUntil;
+    // An entry of no operation (addToCache) is reached by its key only: it joins no group.
+    if (labels.operation) {
+      this.groups.join(slot, this.groups.groupOf(labels.operation, labels.tenant, labels.tags));
+    }
+    if (this.charges === undefined) return;
+    this.charges[slot] = charge;
+    this.charged += charge;
+    // The new entry is the most recent and fits the bound alone: the loop stops before it.
+    while (this.charged > this.maxBytes!) this.evict(this.slots.leastRecent);
+  }
+
+  /** Pushes the entry in `slot` out for room, and says so. */
+  private readonly evict = (slot: number): void => {
+    const key = this.slots.keys[slot]!;
+    this.drop(slot);
+    this.onEvict(key);
+  };
+
+  private drop(slot: number): void {
+    this.groups.leave(slot);
+    this.values[slot] = undefined;
+    if (this.charges !== undefined) this.charged -= this.charges[slot];
+    this.slots.release(slot);
+  }
+
+  private dropAll(slots: readonly number[]): number {
+    for (const slot of slots) this.drop(slot);
+    return slots.length;
   }
 }
 
-/** Far below a clock tick, far above float noise at clock magnitudes (~1e9 ms). */
-const EXPIRE_AT_TTL_MS = 1e-4;
-// lru-cache's map slot and references (~53 B) plus the entry wrapper (~56 B), on Node 20.
+// The key's map entry and the slot's three array cells (~64 B) plus the slot's share of the
+// preallocated arrays (RESERVED_BYTES_PER_SLOT), on Node 20.
 const ENTRY_OVERHEAD_BYTES = 112;
-/** What lru-cache allocates per slot of `max` up front (its index arrays), measured on Node 20. */
-export const RESERVED_BYTES_PER_SLOT = 40;
+/**
+ * What the store allocates per slot of `max` up front: the LRU links, the group links and the
+ * two times (4 + 4 + 4 + 4 + 8 + 8 B).
+ */
+export const RESERVED_BYTES_PER_SLOT = 32;
 /** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */
-function entryBytes(key: string, entry: MemoryEntry): number {
-  return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(entry.value);
+function entryBytes(key: string, value: unknown): number {
+  return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(value);
 }

@@ -1,5 +1,5 @@
 import { cacheKeyBuilder } from '../cache/cache-key';
-import { MISS, type MemoryEntry } from '../cache/memory-store';
+import { MISS, type StaleEntry } from '../cache/memory-store';
 import { Flight } from '../cache/single-flight';
 import type { ServiceCache } from '../cache/service-cache';
 import type { CacheEntry } from '../cache/store';
@@ -95,11 +95,11 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     if (stamp !== log.stamp() && log.covers(stamp, key, { operation, tenant: userId, tags })) {
       return undefined;
     }
-    store.set(key, value, entryTtl, grace, operation, userId, tags);
-    probe.set();
-    if (!remote) return undefined;
     const freshFor = entryTtl > 0 ? entryTtl : Infinity;
-    return { value, freshFor, keptFor: freshFor + grace, operation, tenant: userId, tags };
+    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant: userId, tags };
+    store.write(key, entry);
+    probe.set();
+    return remote ? entry : undefined;
   };
 
   /** The result's tags, or undefined when `tags` threw or gave something else than strings. */
@@ -209,7 +209,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     key: string,
     thisArg: unknown,
     args: unknown[],
-  ): { served: unknown } | MemoryEntry | undefined => {
+  ): { served: unknown } | StaleEntry | undefined => {
     const entry = store.stale(key);
     if (!entry || returnsPromise === false) return undefined;
     const expiredFor = clock.now() - entry.freshUntil;
@@ -222,7 +222,7 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   };
 
   /** The caller's result, with the stale value in place of an error other than its own abort. */
-  const orStale = (result: Promise<unknown>, fallback: MemoryEntry): Promise<unknown> => {
+  const orStale = (result: Promise<unknown>, fallback: StaleEntry): Promise<unknown> => {
     const caller = currentCancellation();
     return result.catch((error: unknown) => {
       if (caller?.aborted || clock.now() - fallback.freshUntil >= staleIfError) throw error;

@@ -226,7 +226,14 @@ describe('MemoryStore with hostile values', () => {
     const { s } = store();
     const trap = jest.fn(() => Object.prototype);
     const proxy = new Proxy({}, { getPrototypeOf: trap });
-    s.set('k', proxy, 1000, 500);
+    s.write('k', {
+      value: proxy,
+      freshFor: 1000,
+      keptFor: 1500,
+      operation: '',
+      tenant: '',
+      tags: [],
+    });
     s.set('j', proxy);
     expect(s.get('k')).toBe(proxy);
     expect(s.get('j')).toBe(proxy);
