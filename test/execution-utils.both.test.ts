@@ -240,7 +240,7 @@ describe('ExecutionUtils.getMemoryStats', () => {
       cacheSize: 0,
       maxCacheSize: 50,
       cacheMemoryBytes: 0,
-      reservedBytes: 50 * 40,
+      reservedBytes: 50 * 32,
       ttlEntries: 0,
     });
   });

@@ -1,0 +1,75 @@
+import type { ServiceCache } from '../cache/service-cache';
+import { Flight } from '../cache/single-flight';
+import { currentCancellation, runDetached, runInScope } from '../context';
+import { isThenable } from '../is-thenable';
+import type { CallKeys } from './call-key';
+import type { CacheWrite } from './cache-write';
+import type { Stage } from './stage';
+
+/** Whether the method returns a Promise: known from its declaration, else learned on a load. */
+export interface MethodShape {
+  returnsPromise: boolean | undefined;
+}
+
+/** Loads a key through the rest of the pipeline: in the caller's frame, or `detached` from it. */
+export type Load = (key: string, thisArg: unknown, args: unknown[], detached: boolean) => unknown;
+
+/** Loads a key through the shared tier (see `twoTierLoad`). */
+export type SharedLoad = (
+  key: string,
+  thisArg: unknown,
+  args: unknown[],
+  stamp: number,
+  tenant: string,
+) => unknown;
+
+export interface FlightLoadConfig {
+  readonly operation: string;
+  readonly cache: ServiceCache;
+  readonly keys: CallKeys;
+  readonly write: CacheWrite;
+  /** Whether entries get tags (any tag invalidation then reaches the flight). */
+  readonly tagged: boolean;
+  readonly shape: MethodShape;
+  /** The two-tier path; undefined for the in-memory one. */
+  readonly shared: SharedLoad | undefined;
+}
+
+/**
+ * Starts one flight per key: the work runs once, every concurrent miss of the key joins it, and
+ * its result is cached on success. A caller that can cancel runs the work in the flight's own
+ * scope, which aborts only once every caller has left; without one, no caller can ever leave,
+ * and no scope is needed. The shared tier is async: only a method known to return a Promise
+ * loads through it.
+ */
+export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
+  const { operation, keys, write, tagged, shape, shared } = config;
+  const { flights, log } = config.cache;
+  const noop = (): void => {};
+  return (key, thisArg, args, detached) => {
+    const tenant = keys.tenant;
+    const caller = detached ? undefined : currentCancellation();
+    const stamp = log.stamp();
+    const flight = new Flight<unknown>(caller !== undefined, operation, tenant, tagged);
+    const work: Stage =
+      shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, stamp, tenant) : next;
+    const result = caller
+      ? runInScope(flight, work, thisArg, args)
+      : detached
+        ? runDetached(work, thisArg, args)
+        : work(thisArg, args);
+    if (!isThenable(result)) {
+      shape.returnsPromise = false;
+      write(key, result, stamp, tenant, args);
+      return result;
+    }
+    shape.returnsPromise = true;
+    // The two-tier path writes both tiers itself.
+    const onValue =
+      work === next
+        ? (k: string, value: unknown) => void write(k, value, stamp, tenant, args)
+        : noop;
+    flights.track(key, flight, result, onValue);
+    return flight.join(caller);
+  };
+}
