@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Invalidation } from '../store';
-import type { RedisClientLike, RedisSubscriberLike } from './redis-client';
+import { closeConnection, type RedisClientLike, type RedisSubscriberLike } from './redis-client';
 
 /** What another process's message may hold; anything else on the channel is ignored. */
 function parseMessage(text: string): { origin: string; what: Invalidation } | undefined {
@@ -81,8 +81,6 @@ export class InvalidationBus {
   async close(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (!subscriber) return;
-    if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect());
-    else subscriber.disconnect();
+    if (subscriber) await closeConnection(subscriber);
   }
 }

@@ -4,7 +4,7 @@ import { UnencodableValueError } from '../../errors';
 import type { Claim, Lease, RemoteHealth, RemoteTier } from '../remote-tier';
 import type { CacheEntry, Invalidation } from '../store';
 import { InvalidationBus } from './invalidation-bus';
-import { connectRedis, type RedisClientLike } from './redis-client';
+import { closeConnection, connectRedis, type RedisClientLike } from './redis-client';
 import type { ResolvedRedisOptions } from './redis-options';
 import { RedisStore } from './redis-store';
 
@@ -142,12 +142,11 @@ export class RedisTier implements RemoteTier {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.background);
-    await this.bus.close();
     // A client passed in belongs to its owner; one made from a URL is ours to close.
-    if (this.options.client) return;
-    if (this.client.status === 'ready')
-      await this.client.quit().catch(() => this.client.disconnect());
-    else this.client.disconnect();
+    await Promise.all([
+      this.bus.close(),
+      this.options.client ? undefined : closeConnection(this.client),
+    ]);
   }
 
   /**
