@@ -1,5 +1,6 @@
 import { buildCacheKey } from './cache/cache-key';
-import { MemoryStore, MISS, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
+import { MemoryStore, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
+import { MISS } from './cache/store';
 import { ServiceCache } from './cache/service-cache';
 import type { Invalidation } from './cache/store';
 import { RedisTier, type RemoteErrorReason } from './cache/redis/redis-tier';
@@ -61,7 +62,7 @@ import { openTelemetrySpans } from './observability/otel-spans';
 import { subscribeLogger } from './observability/logging';
 import type { PipelineRuntime, PipelineSpec } from './pipeline/compile';
 import { resolveRetryPolicy } from './pipeline/resolve-policies';
-import type { MethodPolicies } from './pipeline/method-policies';
+import type { MethodPolicies } from './decorators/method-policies';
 import { Pipelines } from './pipeline/pipelines';
 import { retrying, type RetryRuntime } from './resilience/retry';
 import { withGuard } from './resilience/timeout';
@@ -72,6 +73,7 @@ import { VERSION } from './version';
 import { ManualClock } from './testing/manual-clock';
 import { ConfigError } from './errors';
 import { isAsyncFunction } from './pipeline/returns-promise';
+import { provideService } from './di';
 
 /** Options of {@link ExecutionUtils.wrap}. */
 export interface WrapOptions {
@@ -731,3 +733,6 @@ export class ExecutionUtils {
     return new Probe(operation, this.clock, this.stats.of(operation), this.stats.total, this.bus);
   }
 }
+
+// Decorated methods resolve the service through the container; the layers below never import it.
+provideService(ExecutionUtils);

@@ -20,7 +20,6 @@ import {
 import {
   checkFunction,
   checkNonNegativeMs,
-  checkOneOf,
   checkOptionsObject,
   checkPositiveInteger,
   checkTimeoutMs,
@@ -29,8 +28,7 @@ import {
   optional,
   type Check,
 } from './validation';
-
-export const checkTenantMode = checkOneOf(['optional', 'required', 'shared']);
+import { checkTenantMode } from './cache/tenant-mode';
 
 /**
  * The most entries `cacheSize` may ask for. lru-cache reserves ~40 B per slot up front (1e6 slots

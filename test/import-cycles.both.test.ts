@@ -24,7 +24,49 @@ function runtimeImports(file: string): string[] {
   return found;
 }
 
+/**
+ * The layers from top to bottom (DESIGN.md): a runtime import may point down or stay within its
+ * layer, never climb. Each file's layer is the first pattern its path (relative to src/) matches.
+ */
+const LAYERS: readonly (readonly [string, RegExp])[] = [
+  ['index', /^index\.ts$/],
+  ['service', /^(execution-utils\.ts|options\.ts|service\/)/],
+  ['pipeline', /^pipeline\//],
+  ['decorators', /^decorators\//],
+  ['policies', /^(cache|resilience)\//],
+  ['observability', /^observability\//],
+  ['leaves', /^(testing\/|[^/]+\.ts$)/],
+];
+
+function layerOf(file: string): number {
+  const path = relative(SRC, file);
+  const index = LAYERS.findIndex(([, pattern]) => pattern.test(path));
+  if (index < 0) throw new Error(`${path} is in no layer: add it to LAYERS`);
+  return index;
+}
+
 describe('src module graph', () => {
+  it('imports only downwards at run time (index, service, pipeline, decorators, policies, observability, leaves)', () => {
+    const climbing: string[] = [];
+    for (const file of sourceFiles(SRC)) {
+      for (const target of runtimeImports(file)) {
+        if (layerOf(target) < layerOf(file)) {
+          const [from, to] = [layerOf(file), layerOf(target)].map((i) => LAYERS[i][0]);
+          climbing.push(`${relative(SRC, file)} (${from}) -> ${relative(SRC, target)} (${to})`);
+        }
+      }
+    }
+    expect(climbing).toEqual([]);
+  });
+
+  it('puts every source file in a layer, in the documented order', () => {
+    for (const file of sourceFiles(SRC)) expect(() => layerOf(file)).not.toThrow();
+    expect(layerOf(join(SRC, 'pipeline', 'compile.ts'))).toBeLessThan(
+      layerOf(join(SRC, 'decorators', 'metadata.ts')),
+    );
+    expect(layerOf(join(SRC, 'di.ts'))).toBeGreaterThan(layerOf(join(SRC, 'decorators', 'x.ts')));
+  });
+
   it('has no import cycle at run time (a cycle makes load order decide what is undefined)', () => {
     const graph = new Map(sourceFiles(SRC).map((file) => [file, runtimeImports(file)]));
     const cycles: string[] = [];

@@ -1,7 +1,8 @@
 // Rules at their exact boundaries, written to kill mutants StrykerJS found surviving
 // (`npm run mutation`): each test fails if a `<` became `<=`, a guard were dropped, and so on.
 import { Cached, Retry, runWithContext } from '../src';
-import { MemoryStore, MISS } from '../src/cache/memory-store';
+import { MemoryStore } from '../src/cache/memory-store';
+import { MISS } from '../src/cache/store';
 import { ManualClock } from '../src/testing/manual-clock';
 import { rig } from './helpers';
 

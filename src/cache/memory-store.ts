@@ -2,17 +2,14 @@ import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
 import { LabelGroups } from './label-groups';
 import { LruSlots } from './lru-slots';
-import type { CacheEntry, CacheStore, EntryLabels, Invalidation } from './store';
-
-/** Returned by `get` for a key that is absent or expired (a cached `undefined` is a value). */
-export const MISS: unique symbol = Symbol('execution-utils.miss');
-
-/** An entry kept past its freshness for the stale windows, as `stale()` finds it. */
-export interface StaleEntry {
-  readonly value: unknown;
-  /** The clock time at which it stopped (or will stop) being fresh. */
-  readonly freshUntil: number;
-}
+import {
+  MISS,
+  type CacheEntry,
+  type EntryLabels,
+  type Invalidation,
+  type LocalStore,
+  type StaleEntry,
+} from './store';
 
 const UNLABELLED: EntryLabels = { operation: '', tenant: '', tags: [] };
 
@@ -25,7 +22,7 @@ const UNLABELLED: EntryLabels = { operation: '', tenant: '', tags: [] };
  * so the store never grows past `max` and sets no timer. It answers the store contract
  * synchronously; label groups index the entries by operation, tenant and tag for invalidation.
  */
-export class MemoryStore implements CacheStore {
+export class MemoryStore implements LocalStore {
   private readonly slots: LruSlots;
   private readonly groups: LabelGroups;
   private readonly values: unknown[] = [];

@@ -1,8 +1,7 @@
 import { InvalidationLog } from './invalidation-log';
-import type { MemoryStore } from './memory-store';
 import type { RemoteTier } from './remote-tier';
 import { SingleFlight } from './single-flight';
-import type { Invalidation } from './store';
+import type { Invalidation, LocalStore } from './store';
 
 /**
  * One service's cache: the in-process tier, the optional shared tier, the loads in flight and the
@@ -14,7 +13,7 @@ export class ServiceCache {
   readonly log = new InvalidationLog();
 
   constructor(
-    readonly local: MemoryStore,
+    readonly local: LocalStore,
     readonly remote: RemoteTier | undefined,
   ) {}
 

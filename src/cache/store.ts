@@ -48,3 +48,29 @@ export interface CacheStore {
   /** Drops what `what` names; answers how many entries this tier dropped. */
   invalidate(what: Invalidation): Answer<number>;
 }
+
+/** Returned by `LocalStore.get` for a key absent or expired (a cached `undefined` is a value). */
+export const MISS: unique symbol = Symbol('execution-utils.miss');
+
+/** An entry kept past its freshness for the stale windows, as `LocalStore.stale` finds it. */
+export interface StaleEntry {
+  readonly value: unknown;
+  /** The clock time at which it stopped (or will stop) being fresh. */
+  readonly freshUntil: number;
+}
+
+/**
+ * The in-process tier as the cache stage uses it: the contract answered synchronously, plus the
+ * hit path (`get`: one lookup, no allocation, no promise) and the stale windows' lookup.
+ */
+export interface LocalStore extends CacheStore {
+  /** The fresh value under `key`, or `MISS`. */
+  get(key: string): unknown;
+  /** The entry under `key` while it is kept for its stale windows (fresh or not). */
+  stale(key: string): StaleEntry | undefined;
+  /** Whether `key` holds a fresh entry, without touching its LRU position. */
+  has(key: string): boolean;
+  read(key: string): CacheEntry | undefined;
+  write(key: string, entry: CacheEntry): void;
+  invalidate(what: Invalidation): number;
+}

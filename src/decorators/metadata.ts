@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import type { PolicySet } from './types';
-import { ownerOf, policiesOf } from '../pipeline/method-policies';
-import { createTrampoline } from '../pipeline/trampoline';
+import { ownerOf, policiesOf } from './method-policies';
+import { createTrampoline } from './trampoline';
 
 /** The policies each decorator records, by kind. */
 type PolicyKinds = Required<PolicySet>;

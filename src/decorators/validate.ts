@@ -1,4 +1,4 @@
-import { checkTenantMode } from '../options';
+import { checkTenantMode } from '../cache/tenant-mode';
 import { validateRetryOptions } from '../resilience/retry-options';
 import { validateBulkheadOptions } from '../resilience/bulkhead';
 import { validateCircuitBreakerOptions } from '../resilience/circuit-breaker';

@@ -1,4 +1,4 @@
-import { MISS } from '../cache/memory-store';
+import { MISS } from '../cache/store';
 import type { ServiceCache } from '../cache/service-cache';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';

@@ -1,5 +1,5 @@
 import { compilePipeline, type PipelineRuntime, type PipelineSpec } from './compile';
-import { operationNameFor, type MethodPolicies } from './method-policies';
+import { operationNameFor, type MethodPolicies } from '../decorators/method-policies';
 import { OperationClaims } from './operation-claims';
 import { declaredToReturnPromise } from './returns-promise';
 import type { Stage } from './stage';

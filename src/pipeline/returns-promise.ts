@@ -1,5 +1,5 @@
 import type { AnyMethod } from '../decorators/types';
-import { ownerOf, type MethodPolicies } from './method-policies';
+import { ownerOf, type MethodPolicies } from '../decorators/method-policies';
 
 export function isAsyncFunction(fn: AnyMethod): boolean {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]';

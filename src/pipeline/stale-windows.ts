@@ -1,4 +1,4 @@
-import type { StaleEntry } from '../cache/memory-store';
+import type { StaleEntry } from '../cache/store';
 import type { ServiceCache } from '../cache/service-cache';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';

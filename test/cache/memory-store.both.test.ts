@@ -1,4 +1,5 @@
-import { MemoryStore, MISS } from '../../src/cache/memory-store';
+import { MemoryStore } from '../../src/cache/memory-store';
+import { MISS } from '../../src/cache/store';
 import { systemClock } from '../../src/clock';
 import { ManualClock } from '../../src/testing/manual-clock';
 

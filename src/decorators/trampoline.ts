@@ -1,5 +1,5 @@
-import type { AnyMethod } from '../decorators/types';
-import { currentExecutionUtils } from '../di';
+import type { AnyMethod } from './types';
+import { currentService } from '../di';
 import { registerTrampoline, type MethodPolicies } from './method-policies';
 
 /**
@@ -10,7 +10,7 @@ import { registerTrampoline, type MethodPolicies } from './method-policies';
  */
 export function createTrampoline(original: AnyMethod, methodName: string): AnyMethod {
   const trampoline = function (this: unknown, ...args: unknown[]): unknown {
-    return currentExecutionUtils().invokeDecorated(policies, this, args);
+    return currentService().invokeDecorated(policies, this, args);
   };
   const policies: MethodPolicies = { original, methodName, trampoline };
   Object.defineProperty(trampoline, 'name', { value: original.name, configurable: true });

@@ -1,4 +1,4 @@
-import type { AnyMethod, PolicySet } from '../decorators/types';
+import type { AnyMethod, PolicySet } from './types';
 
 /** Everything the decorators recorded about one method: the input of pipeline compilation. */
 export interface MethodPolicies extends PolicySet {
