@@ -1,132 +1,41 @@
-import { buildCacheKey } from './cache/cache-key';
-import { MemoryStore, RESERVED_BYTES_PER_SLOT } from './cache/memory-store';
-import { MISS } from './cache/store';
-import { ServiceCache } from './cache/service-cache';
-import type { Invalidation } from './cache/store';
-import { RedisTier, type RemoteErrorReason } from './cache/redis/redis-tier';
-import { resolveRedisOptions } from './cache/redis/redis-options';
-import type { RemoteHealth } from './cache/remote-tier';
+import type { WarmUpOperation, WarmUpOptions, WarmUpResult } from './cache/warm-up';
+import type { Clock } from './clock';
+import type { MethodPolicies } from './decorators/method-policies';
+import type { AnyMethod, AsyncMethod } from './decorators/types';
+import { provideService } from './di';
 import {
-  warmUp,
-  type WarmUpOperation,
-  type WarmUpOptions,
-  type WarmUpResult,
-} from './cache/warm-up';
-import { sleep, systemClock, type Clock } from './clock';
-import { currentCancellation, currentSignal } from './context';
-import type {
-  AnyMethod,
-  AsyncMethod,
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  PolicySet,
-  RetrySpec,
-  TimeoutOptions,
-} from './decorators/types';
-import { toTimeoutOptions, validatePolicies } from './decorators/validate';
+  EVENT_NAMES,
+  type ExecutionEventName,
+  type ExecutionListener,
+} from './observability/events';
+import type { MetricsRegistry, RegisterMetricsOptions } from './observability/metrics';
+import type { Stats } from './observability/stats';
+import { optionsFromEnv, type ExecutionUtilsOptions, type ResolvedOptions } from './options';
+import type { CircuitState } from './resilience/circuit-breaker';
+import type { RetryOptions } from './resilience/retry-options';
+import { addToCache, getFromCache, warmUpCache } from './service/direct-cache';
+import { health, memoryStats, type HealthReport, type MemoryStats } from './service/health';
+import { invalidate, invalidations } from './service/invalidation';
+import * as original from './service/original-methods';
+import { ServiceCore } from './service/service-core';
+import { wrapFunction, type WrapOptions } from './service/wrap';
+import { buildCacheKey } from './cache/cache-key';
+import { ManualClock } from './testing/manual-clock';
 import {
   checkFunction,
   checkName,
   checkOneOf,
   checkOptionsObject,
-  checkString,
-  fail,
-  optional,
-  checkPositiveInteger,
   checkTimeoutMs,
-  checkTtlMs,
 } from './validation';
-import {
-  optionsFromEnv,
-  resolveOptions,
-  type ExecutionUtilsOptions,
-  type ResolvedOptions,
-} from './options';
-import { validateRetryOptions, type RetryOptions } from './resilience/retry-options';
-import { StatsBook, type Stats } from './observability/stats';
-import {
-  EVENT_NAMES,
-  EventBus,
-  type ExecutionEventName,
-  type ExecutionListener,
-} from './observability/events';
-import { Probe } from './observability/probe';
-import {
-  ServiceMetrics,
-  type MetricsRegistry,
-  type RegisterMetricsOptions,
-} from './observability/metrics';
-import type { CallSpans } from './observability/open-telemetry';
-import { openTelemetrySpans } from './observability/otel-spans';
-import { subscribeLogger } from './observability/logging';
-import type { PipelineRuntime, PipelineSpec } from './pipeline/compile';
-import { resolveRetryPolicy } from './pipeline/resolve-policies';
-import type { MethodPolicies } from './decorators/method-policies';
-import { Pipelines } from './pipeline/pipelines';
-import { retrying, type RetryRuntime } from './resilience/retry';
-import { withGuard } from './resilience/timeout';
-import { retryWithinDeadline } from './resilience/deadline';
-import { PolicyRegistry } from './resilience/registry';
-import type { CircuitState } from './resilience/circuit-breaker';
-import { VERSION } from './version';
-import { ManualClock } from './testing/manual-clock';
-import { ConfigError } from './errors';
-import { isAsyncFunction } from './pipeline/returns-promise';
-import { provideService } from './di';
 
-/** Options of {@link ExecutionUtils.wrap}. */
-export interface WrapOptions {
-  /** Operation name: the cache-key name, the profile name and what errors report. */
-  name: string;
-  /** `true` for the default cache policy, or its options (as `@Cached`). */
-  cache?: CachedOptions | boolean;
-  /** A partial retry policy, or an operation profile name (as `@Retry`). */
-  retry?: RetrySpec;
-  /** Per-attempt timeout in ms, or its options (as `@Timeout`). */
-  timeout?: number | TimeoutOptions;
-  /** A circuit breaker (as `@CircuitBreaker`). */
-  breaker?: CircuitBreakerSpec;
-  /** A bulkhead (as `@Bulkhead`). */
-  bulkhead?: BulkheadDecoratorOptions;
-}
-
-export interface HealthReport {
-  /** `'unhealthy'` once closed only: a Redis tier that is down degrades, it does not fail. */
-  status: 'healthy' | 'unhealthy';
-  /** `Date.now()` when the report was made. */
-  timestamp: number;
-  cacheSize: number;
-  version: string;
-  error?: string;
-  /** Each cache tier: the in-process one, and Redis when configured (with its round trip). */
-  tiers: {
-    memory: { status: 'up' | 'off'; size: number };
-    redis?: RemoteHealth & { errors: number };
-  };
-}
-
-export interface MemoryStats {
-  cacheSize: number;
-  maxCacheSize: number;
-  /**
-   * The bytes held by cache entries: the exact sum charged with `cacheMaxBytes`, else an
-   * estimate made by walking the entries (bounded per entry; getters are never run).
-   */
-  cacheMemoryBytes: number;
-  /**
-   * Bytes lru-cache reserves up front for `maxCacheSize` slots (~40 B each), held even while the
-   * cache is empty.
-   */
-  reservedBytes: number;
-  /** Entries that will expire (TTL not 0). */
-  ttlEntries: number;
-}
+export type { HealthReport, MemoryStats, WrapOptions };
 
 /**
  * The service behind the decorators: owns the cache, the counters and the policy defaults, and
  * runs every decorated call through the method's pipeline. Resolve it from the tsyringe container
- * (a default singleton is registered), or register your own instance to configure it:
+ * (a default singleton is registered), or register your own instance to configure it. Each
+ * method is a face over a module of `src/service/`.
  *
  * @example
  * container.registerInstance(ExecutionUtils, new ExecutionUtils({ cacheSize: 10_000 }));
@@ -137,64 +46,18 @@ export class ExecutionUtils {
   readonly options: ResolvedOptions;
   /** The time source: the system clock, or the one passed in the options. */
   readonly clock: Clock;
-  private readonly stats = new StatsBook();
-  private readonly bus = new EventBus();
-  private readonly store: MemoryStore | undefined;
-  /** The store, the shared tier and the loads in flight; undefined when caching is off. */
-  private readonly cache: ServiceCache | undefined;
-  private readonly operationTimeouts = new Map<string, number>();
-  private readonly retryRuntime: RetryRuntime;
-  private readonly policies: PolicyRegistry;
-  private readonly pipelines = new Pipelines(() => this.runtime());
-  private closed = false;
-  /** The registries this service exports metrics to; made at the first registration. */
-  private metrics: ServiceMetrics | undefined;
-  /** OpenTelemetry spans; undefined unless `tracing.openTelemetry` is on. */
-  private readonly spans: CallSpans | undefined;
+  private readonly core: ServiceCore;
 
   constructor(options: ExecutionUtilsOptions = {}) {
-    this.options = resolveOptions(options);
-    const clock = (this.clock = options.clock ?? systemClock);
-    this.store =
-      this.options.l1Size > 0
-        ? new MemoryStore(
-            this.options.l1Size,
-            this.options.cacheTtl,
-            clock,
-            (key) => {
-              this.stats.total.evictions++;
-              if (this.bus.active.evict) this.bus.emit('evict', { key });
-            },
-            this.options.cacheMaxBytes,
-            this.options.l1Ttl,
-          )
-        : undefined;
-    this.cache = this.store && new ServiceCache(this.store, this.redisTier(options));
-    this.retryRuntime = {
-      sleep: options.sleep ?? ((ms, signal) => sleep(clock, ms, signal)),
-      random: options.random ?? Math.random,
-      now: () => clock.now(),
-    };
-    this.policies = new PolicyRegistry(
-      this.options.operations,
-      clock,
-      this.options.retryBudget,
-      (breaker, from, to) => {
-        if (this.bus.active.breakerStateChange) {
-          this.bus.emit('breakerStateChange', { breaker, from, to });
-        }
-      },
-    );
-    // Before metrics: a missing @opentelemetry/api fails the constructor before it registers.
-    this.spans = openTelemetrySpans(options.tracing);
-    if (options.logger) subscribeLogger(this.bus, options.logger);
-    if (options.metrics !== undefined) this.metricsExport().register(options.metrics, 'metrics');
+    this.core = new ServiceCore(options);
+    this.options = this.core.options;
+    this.clock = this.core.clock;
   }
 
   /**
-   * Builds a service from environment variables (durations in SECONDS, as in the original):
+   * A service from environment variables (durations in SECONDS, as in the original):
    * `EXECUTION_CACHE_SIZE`, `EXECUTION_CACHE_TTL`, `EXECUTION_RETRY_ATTEMPTS`,
-   * `EXECUTION_RETRY_BACKOFF`, `EXECUTION_DEFAULT_TIMEOUT`. `overrides` win over the environment.
+   * `EXECUTION_RETRY_BACKOFF`, `EXECUTION_DEFAULT_TIMEOUT`, `EXECUTION_REDIS_URL`; `overrides` win.
    *
    * @example
    * container.registerInstance(ExecutionUtils, ExecutionUtils.fromEnv());
@@ -207,14 +70,12 @@ export class ExecutionUtils {
   }
 
   /**
-   * A service for tests: a {@link ManualClock} (as `clock`) whose retry waits complete at once by
-   * moving the clock, so retries, backoff and breakers run instantly; move it by hand with
-   * `await utils.clock.advance(ms)` to fire timeouts or expire entries.
+   * A service for tests: a {@link ManualClock} whose retry waits complete at once by moving the
+   * clock; move it by hand with `await utils.clock.advance(ms)` to fire timeouts or expire entries.
    *
    * @example
    * const utils = ExecutionUtils.forTesting();
    * container.registerInstance(ExecutionUtils, utils);
-   * await expect(flaky.call()).resolves.toBe('ok');   // retried, no real waiting
    */
   static forTesting(
     options: Omit<ExecutionUtilsOptions, 'clock' | 'sleep'> = {},
@@ -231,8 +92,7 @@ export class ExecutionUtils {
 
   /**
    * The cache key of a call, the same in every process: operation, tenant and arguments, encoded
-   * without collisions (`1` and `'1'`, `{a: undefined}` and `{}` differ; object key order does
-   * not matter). Throws `CacheKeyError` naming the argument that cannot be keyed.
+   * without collisions. Throws `CacheKeyError` naming the argument that cannot be keyed.
    *
    * @example
    * utils.generateCacheKey('Reports.monthly', 'user-1', 'task-1', [2024, { region: 'eu' }]);
@@ -251,17 +111,10 @@ export class ExecutionUtils {
    * The cached value, or `undefined` when missing or expired. Counts a hit or a miss.
    *
    * @example
-   * const report = utils.getFromCache<Report>(utils.generateCacheKey('Reports.monthly', 'u1', 't1', [2024]));
+   * const report = utils.getFromCache<Report>(key);
    */
   getFromCache<T>(key: string): T | undefined {
-    checkString('key', key);
-    const value = this.store && !this.closed ? this.store.get(key) : MISS;
-    if (value === MISS) {
-      this.stats.total.misses++;
-      return undefined;
-    }
-    this.stats.total.hits++;
-    return value as T;
+    return getFromCache<T>(this.core, key);
   }
 
   /**
@@ -271,16 +124,12 @@ export class ExecutionUtils {
    * utils.addToCache(utils.generateCacheKey('Rates.today', '', '', []), rates, 60_000);
    */
   addToCache(key: string, value: unknown, ttl?: number): void {
-    checkString('key', key);
-    if (ttl !== undefined) checkTtlMs('ttl', ttl);
-    if (!this.store || this.closed) return;
-    this.store.set(key, value, ttl);
-    this.stats.total.sets++;
+    addToCache(this.core, key, value, ttl);
   }
 
   /**
-   * A function decorator that retries with this service's defaults plus `overrides`
-   * (the original's `create_retry_strategy`). `metricName` names the operation in `onRetry`.
+   * A function decorator that retries with this service's defaults plus `overrides` (the
+   * original's `create_retry_strategy`). `metricName` names the operation in `onRetry`.
    *
    * @example
    * const fetchUser = utils.createRetryStrategy('fetchUser', { attempts: 5 })(rawFetchUser);
@@ -288,59 +137,24 @@ export class ExecutionUtils {
   createRetryStrategy(
     metricName = 'retry',
     overrides: Partial<RetryOptions> = {},
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
-  ): <F extends (...args: any[]) => Promise<any>>(fn: F) => F {
-    validateRetryOptions(overrides, `createRetryStrategy(${metricName})`);
-    const policy = resolveRetryPolicy(
-      overrides,
-      metricName,
-      this.options,
-      this.policies,
-      this.probe(metricName),
-    );
-    const runtime = this.retryRuntime;
-    return <F extends AsyncMethod>(fn: F): F => {
-      checkFunction(`createRetryStrategy(${metricName})(fn)`, fn);
-      return function (this: unknown, ...args: unknown[]) {
-        return retrying(
-          (thisArg, a) => fn.apply(thisArg, a) as Promise<unknown>,
-          this,
-          args,
-          policy,
-          runtime,
-          currentCancellation(),
-        );
-      } as unknown as F;
-    };
+  ): <F extends AsyncMethod>(fn: F) => F {
+    return original.createRetryStrategy(this.core, metricName, overrides);
   }
 
   /**
-   * Runs `fn` with a signal that aborts after `ms`; the returned promise rejects with
-   * `TimeoutError` at that moment, whether or not `fn` stops (the original's `timeout_context`,
-   * with real cancellation).
+   * Runs `fn` with a signal that aborts after `ms`; rejects with `TimeoutError` at that moment,
+   * whether or not `fn` stops (the original's `timeout_context`, with real cancellation).
    *
    * @example
    * const page = await utils.withTimeout(2_000, (signal) => fetch(url, { signal }));
    */
   withTimeout<T>(ms: number, fn: (signal: AbortSignal) => Promise<T> | T): Promise<T> {
-    checkTimeoutMs('ms', ms);
-    checkFunction('fn', fn);
-    const operation = fn.name || 'withTimeout';
-    const probe = this.probe(operation);
-    return withGuard(
-      // Inside the attempt, currentSignal() is the attempt's own signal.
-      () => fn(currentSignal()!),
-      undefined,
-      [],
-      { ms, operation, clock: this.clock, onTimeout: (limit) => probe.timeout('attempt', limit) },
-      currentCancellation(),
-    );
+    return original.withTimeout(this.core, ms, fn);
   }
 
   /**
-   * Calls `fn(...args)` with retries (the service's defaults) under ONE deadline of `timeout` ms
-   * that bounds the whole call: it aborts the running attempt or wait, never waits past the
-   * deadline, and rejects with `TimeoutError` whose `cause` is the last attempt's error.
+   * Calls `fn(...args)` with retries under ONE deadline of `timeout` ms for the whole call: the
+   * running attempt or wait is aborted, and `TimeoutError.cause` is the last attempt's error.
    *
    * @example
    * const user = await utils.executeWithRetryAndTimeout(api.getUser, 5_000, 'user-1');
@@ -349,29 +163,13 @@ export class ExecutionUtils {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any signature is accepted
     fn: (...args: any[]) => Promise<T>,
     timeout: number,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    ...args: any[]
+    ...args: unknown[]
   ): Promise<T> {
-    checkFunction('fn', fn);
-    checkTimeoutMs('timeout', timeout);
-    const operation = fn.name || 'executeWithRetryAndTimeout';
-    const probe = this.probe(operation);
-    const policy = resolveRetryPolicy({}, operation, this.options, this.policies, probe);
-    return retryWithinDeadline(
-      (_, a) => fn(...a),
-      undefined,
-      args,
-      timeout,
-      policy,
-      this.retryRuntime,
-      this.clock,
-      (limit) => probe.timeout('total', limit),
-    );
+    return original.executeWithRetryAndTimeout(this.core, fn, timeout, args);
   }
 
   /**
-   * Sets the per-attempt timeout of an operation (`Class.method`, a `@Timeout({ operation })`
-   * name, or a `wrap` name); it beats the profile and the decorator, from the next call on.
+   * Sets the per-attempt timeout of an operation; it beats the profile and the decorator.
    *
    * @example
    * utils.setOperationTimeout('Search.query', 1_500);
@@ -379,39 +177,20 @@ export class ExecutionUtils {
   setOperationTimeout(operation: string, ms: number): void {
     checkName('operation', operation);
     checkTimeoutMs(`setOperationTimeout(${operation})`, ms);
-    this.operationTimeouts.set(operation, ms);
-    this.pipelines.reset();
+    this.core.operationTimeouts.set(operation, ms);
+    this.core.pipelines.reset();
   }
 
   /**
-   * Loads entries ahead of traffic, keyed like {@link generateCacheKey} so decorated calls hit
-   * them. Already cached entries are skipped (all of them when caching is off or the service is
-   * closed); failures are counted, never thrown.
+   * Loads entries ahead of traffic, keyed like {@link generateCacheKey}; cached ones are skipped
+   * and failures counted, never thrown.
    *
    * @example
    * await utils.warmUpCache([{ funcName: 'Reports.monthly', userId: 'u1', taskId: 't1',
    *   args: [2024], func: (year: number) => reports.load(year) }], { concurrency: 4 });
    */
   warmUpCache(ops: WarmUpOperation[], opts: WarmUpOptions = {}): Promise<WarmUpResult> {
-    if (!Array.isArray(ops)) fail('ops', ops, 'an array of operations');
-    checkOptionsObject('warmUpCache options', opts);
-    const { concurrency = 10, onProgress } = opts;
-    checkPositiveInteger('concurrency', concurrency);
-    optional(checkFunction)('onProgress', onProgress);
-    if (!this.store || this.closed) {
-      // Nothing can be cached (cacheSize 0, or closed): loading would only cost the backend.
-      return Promise.resolve({ warmed: 0, skipped: ops.length, failed: 0 });
-    }
-    return warmUp(
-      {
-        keyOf: (op) => this.generateCacheKey(op.funcName, op.userId, op.taskId, op.args, op.kwargs),
-        has: (key) => this.store!.has(key),
-        set: (key, value, ttl) => this.addToCache(key, value, ttl),
-      },
-      ops,
-      concurrency,
-      onProgress,
-    );
+    return warmUpCache(this.core, ops, opts);
   }
 
   /**
@@ -422,63 +201,51 @@ export class ExecutionUtils {
    */
   getCircuitState(name: string): CircuitState {
     checkName('name', name);
-    return this.policies.circuitState(name);
+    return this.core.policies.circuitState(name);
   }
 
   /**
    * Forces the breaker `name` open until {@link reset}: its calls fail at once with
-   * `CircuitOpenError` (`retryAfterMs: Infinity`). Works for a name no call has used yet.
+   * `CircuitOpenError` (`retryAfterMs: Infinity`).
+   *
+   * @example
+   * utils.isolate('Payments.charge'); // maintenance window
    */
   isolate(name: string): void {
     checkName('name', name);
-    this.policies.breaker(name).isolate();
+    this.core.policies.breaker(name).isolate();
   }
 
   /**
    * Closes the breaker `name` and forgets its failures (also ends an {@link isolate}).
    *
    * @example
-   * utils.isolate('Payments.charge'); // maintenance window
    * utils.reset('Payments.charge');
    */
   reset(name: string): void {
     checkName('name', name);
-    this.policies.breaker(name).reset();
+    this.core.policies.breaker(name).reset();
   }
 
   /**
-   * Whether the service can serve: unhealthy once closed.
+   * Whether the service can serve, tier by tier: unhealthy once closed.
    *
    * @example
    * app.get('/health', async () => utils.health());
    */
-  async health(): Promise<HealthReport> {
-    const remote = this.closed ? undefined : this.cache?.remote;
-    const report: HealthReport = {
-      status: this.closed ? 'unhealthy' : 'healthy',
-      timestamp: Date.now(),
-      cacheSize: this.store?.size ?? 0,
-      version: VERSION,
-      tiers: {
-        memory: { status: this.store && !this.closed ? 'up' : 'off', size: this.store?.size ?? 0 },
-      },
-    };
-    if (remote) {
-      report.tiers.redis = { ...(await remote.health()), errors: this.stats.total.remoteErrors };
-    }
-    if (this.closed) report.error = 'ExecutionUtils is closed';
-    return report;
+  health(): Promise<HealthReport> {
+    return health(this.core);
   }
 
   /**
-   * A snapshot of the counters, with `hitRate`.
+   * A snapshot of the counters, with `hitRate`, of one operation or of all.
    *
    * @example
    * const { hitRate, retries, timeouts } = utils.getStats();
    */
   getStats(operation?: string): Stats {
     if (operation !== undefined) checkName('operation', operation);
-    return this.stats.snapshot(operation);
+    return this.core.stats.snapshot(operation);
   }
 
   /**
@@ -488,12 +255,12 @@ export class ExecutionUtils {
    * for (const op of utils.operations()) console.log(op, utils.getStats(op).hitRate);
    */
   operations(): string[] {
-    return this.stats.operationNames();
+    return this.core.stats.operationNames();
   }
 
   /**
-   * Listens to one kind of event of every call of this service (see {@link ExecutionEvents}).
-   * A listener's errors are ignored; an event nobody listens to costs nothing.
+   * Listens to one kind of event of every call (see {@link ExecutionEvents}); a listener's errors
+   * are ignored, and an event nobody listens to costs nothing.
    *
    * @example
    * utils.on('retry', ({ operation, attempt, delayMs }) => log.warn({ operation, attempt, delayMs }));
@@ -501,32 +268,27 @@ export class ExecutionUtils {
   on<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): this {
     checkOneOf(EVENT_NAMES)('event', event);
     checkFunction('listener', listener);
-    this.bus.on(event, listener);
+    this.core.bus.on(event, listener);
     return this;
   }
 
   /** Removes a listener added with {@link on}; unknown listeners are ignored. */
   off<E extends ExecutionEventName>(event: E, listener: ExecutionListener<E>): this {
-    this.bus.off(event, listener);
+    this.core.bus.off(event, listener);
     return this;
   }
 
   /**
-   * Exports this service's metrics (`cache_hits_total`, `operation_duration_seconds`... labelled
-   * `operation_type`) on a prom-client registry. Several services on one registry share the
-   * metrics, which sum them; registering the same service again does nothing; `close()` detaches
-   * it. Counters count from registration on and are read at scrape time, so a cache hit costs
-   * nothing more. Throws `ConfigError` if prom-client (an optional peer dependency) is missing.
+   * Exports this service's metrics on a prom-client registry, read at scrape time (a hit costs
+   * nothing more). Services on one registry share and sum the metrics; `close()` detaches it.
+   * Throws `ConfigError` if prom-client (an optional peer dependency) is missing.
    *
    * @example
-   * import { Registry } from 'prom-client';
-   * const registry = new Registry();
    * utils.registerMetrics(registry, { prefix: 'billing_' });
-   * app.get('/metrics', async () => registry.metrics());
    */
   registerMetrics(registry: MetricsRegistry, options: RegisterMetricsOptions = {}): this {
     checkOptionsObject('registerMetrics options', options);
-    this.metricsExport().register({ ...options, registry }, 'registerMetrics');
+    this.core.metricsExport().register({ ...options, registry }, 'registerMetrics');
     return this;
   }
 
@@ -538,48 +300,38 @@ export class ExecutionUtils {
    * const { cacheSize, cacheMemoryBytes } = utils.getMemoryStats();
    */
   getMemoryStats(): MemoryStats {
-    return {
-      cacheSize: this.store?.size ?? 0,
-      maxCacheSize: this.options.l1Size,
-      cacheMemoryBytes: this.store?.estimateBytes() ?? 0,
-      reservedBytes: (this.store?.max ?? 0) * RESERVED_BYTES_PER_SLOT,
-      ttlEntries: this.store?.ttlEntries() ?? 0,
-    };
+    return memoryStats(this.core);
   }
 
   /**
-   * Drops every entry. A load in flight when it runs will not write its (older) result back.
+   * Drops every entry, in every tier. A load in flight will not write its (older) result back.
    *
    * @example
    * afterEach(() => utils.clearCache());
    */
   clearCache(): Promise<void> {
-    return this.invalidateWhat({ kind: 'all' }).then(() => undefined);
+    return invalidate(this.core, { kind: 'all' }).then(() => undefined);
   }
 
   /**
-   * Drops the entry under `key` (as {@link generateCacheKey} builds it, or `addToCache` took it),
-   * in this process and, with a Redis tier, in Redis and every other process. Resolves with the
-   * number of entries dropped in this process (0 or 1). A load of that key in flight does not
-   * write its result back.
+   * Drops the entry under `key` here, in Redis and in every other process; resolves with the
+   * number dropped in this process (0 or 1). A load of that key in flight is not written back.
    *
    * @example
    * await utils.invalidate(utils.generateCacheKey('ProjectService.get', 'user-1', '', [42]));
    */
   invalidate(key: string): Promise<number> {
-    checkString('key', key);
-    return this.invalidateWhat({ kind: 'key', key });
+    return invalidate(this.core, invalidations.key(key));
   }
 
   /**
-   * Drops every entry of one operation (a decorated method's `Class.method` or `@Cached` name).
+   * Drops every entry of one operation (`Class.method` or the `@Cached` name).
    *
    * @example
    * await utils.invalidateOperation('ProjectService.get');
    */
   invalidateOperation(name: string): Promise<number> {
-    checkName('name', name);
-    return this.invalidateWhat({ kind: 'operation', name });
+    return invalidate(this.core, invalidations.operation(name));
   }
 
   /**
@@ -589,8 +341,7 @@ export class ExecutionUtils {
    * await utils.invalidateTenant('user-1');
    */
   invalidateTenant(userId: string): Promise<number> {
-    checkName('userId', userId);
-    return this.invalidateWhat({ kind: 'tenant', id: userId });
+    return invalidate(this.core, invalidations.tenant(userId));
   }
 
   /**
@@ -600,54 +351,7 @@ export class ExecutionUtils {
    * await utils.invalidateTags([`project:${id}`]);
    */
   invalidateTags(tags: readonly string[]): Promise<number> {
-    if (!Array.isArray(tags)) fail('tags', tags, 'an array of tag strings');
-    const copy = (tags as readonly string[]).slice();
-    copy.forEach((tag, i) => checkName(`tags[${i}]`, tag));
-    return this.invalidateWhat({ kind: 'tags', tags: copy });
-  }
-
-  /** The Redis tier the options ask for, reporting to this service's counters and events. */
-  private redisTier(options: ExecutionUtilsOptions): RedisTier | undefined {
-    if (options.redis === undefined) return undefined;
-    const resolved = resolveRedisOptions(options.redis, options.namespace);
-    return new RedisTier(resolved, {
-      error: (command: string, reason: RemoteErrorReason, error?: unknown) => {
-        this.stats.total.remoteErrors++;
-        if (reason === 'decode') this.stats.total.remoteDecodeErrors++;
-        if (this.bus.active.remoteError) this.bus.emit('remoteError', { command, reason, error });
-      },
-      invalidated: (what) => {
-        if (this.cache) this.countInvalidated(what, this.cache.dropLocal(what), 'remote');
-      },
-      resync: () => {
-        const all: Invalidation = { kind: 'all' };
-        if (this.cache) this.countInvalidated(all, this.cache.dropLocal(all), 'reconnect');
-      },
-      breakerStateChange: (from, to) => {
-        if (this.bus.active.breakerStateChange) {
-          this.bus.emit('breakerStateChange', { breaker: `redis:${resolved.namespace}`, from, to });
-        }
-      },
-    });
-  }
-
-  private async invalidateWhat(what: Invalidation): Promise<number> {
-    if (!this.cache) return 0;
-    // A closed service's Redis connections are gone: only its own entries are left to drop.
-    const dropped = this.closed ? this.cache.dropLocal(what) : await this.cache.invalidate(what);
-    this.countInvalidated(what, dropped, 'local');
-    return dropped;
-  }
-
-  private countInvalidated(
-    what: Invalidation,
-    dropped: number,
-    origin: 'local' | 'remote' | 'reconnect',
-  ): void {
-    this.stats.total.invalidated += dropped;
-    if (this.bus.active.invalidated) {
-      this.bus.emit('invalidated', { kind: what.kind, dropped, origin });
-    }
+    return invalidate(this.core, invalidations.tags(tags));
   }
 
   /**
@@ -657,80 +361,23 @@ export class ExecutionUtils {
    * @example
    * process.on('SIGTERM', () => void utils.close());
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.cache?.dropLocal({ kind: 'all' });
-    this.pipelines.reset();
-    this.metrics?.detachAll();
-    await this.cache?.remote?.close();
+  close(): Promise<void> {
+    return this.core.close();
   }
 
   /**
    * Applies the same pipeline as the decorators to a plain function.
    *
    * @example
-   * const getRates = utils.wrap(fetchRates, { name: 'rates', cache: { tenant: 'shared' }, retry: {}, timeout: 2_000 });
+   * const getRates = utils.wrap(fetchRates, { name: 'rates', cache: { tenant: 'shared' }, timeout: 2_000 });
    */
   wrap<F extends AnyMethod>(fn: F, options: WrapOptions): F {
-    checkFunction('wrap(fn)', fn);
-    checkOptionsObject('wrap options', options);
-    if (typeof options.name !== 'string' || !options.name) {
-      throw new ConfigError('wrap.name', 'give the wrapped function a name');
-    }
-    const { name, cache, timeout, ...rest } = options;
-    const policies: PolicySet = {
-      ...rest,
-      cache: cache === true ? {} : cache || undefined,
-      timeout:
-        timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrap(${name}).timeout`),
-    };
-    validatePolicies(policies, (policy) => `wrap(${name}).${policy}`);
-    const spec: PipelineSpec = {
-      ...policies,
-      operation: policies.cache?.name ?? name,
-      identity: fn,
-      explicitName: true,
-      original: fn,
-      returnsPromise: isAsyncFunction(fn) ? true : undefined,
-    };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the wrapper needs its own `this`
-    const utils = this;
-    return function (this: unknown, ...args: unknown[]) {
-      return utils.pipelines.of(spec, spec)(this, args);
-    } as F;
+    return wrapFunction(this.core, fn, options);
   }
 
   /** @internal Runs a decorated method's call; the trampoline's only entry into the service. */
   invokeDecorated(policies: MethodPolicies, thisArg: unknown, args: unknown[]): unknown {
-    return this.pipelines.runDecorated(policies, thisArg, args);
-  }
-
-  private runtime(): PipelineRuntime {
-    return {
-      options: this.options,
-      clock: this.clock,
-      probe: (operation) => this.probe(operation),
-      retry: this.retryRuntime,
-      operationTimeouts: this.operationTimeouts,
-      policies: this.policies,
-      cache: this.closed ? undefined : this.cache,
-      spans: this.spans,
-    };
-  }
-
-  private metricsExport(): ServiceMetrics {
-    return (this.metrics ??= new ServiceMetrics({
-      stats: this.stats,
-      bus: this.bus,
-      policies: this.policies,
-      cacheSize: () => this.store?.size ?? 0,
-    }));
-  }
-
-  /** The probe one operation's stages report through. */
-  private probe(operation: string): Probe {
-    return new Probe(operation, this.clock, this.stats.of(operation), this.stats.total, this.bus);
+    return this.core.pipelines.runDecorated(policies, thisArg, args);
   }
 }
 

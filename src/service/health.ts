@@ -1,0 +1,66 @@
+import { RESERVED_BYTES_PER_SLOT } from '../cache/memory-store';
+import type { RemoteHealth } from '../cache/remote-tier';
+import { VERSION } from '../version';
+import type { ServiceCore } from './service-core';
+
+export interface HealthReport {
+  /** `'unhealthy'` once closed only: a Redis tier that is down degrades, it does not fail. */
+  status: 'healthy' | 'unhealthy';
+  /** `Date.now()` when the report was made. */
+  timestamp: number;
+  cacheSize: number;
+  version: string;
+  error?: string;
+  /** Each cache tier: the in-process one, and Redis when configured (with its round trip). */
+  tiers: {
+    memory: { status: 'up' | 'off'; size: number };
+    redis?: RemoteHealth & { errors: number };
+  };
+}
+
+export interface MemoryStats {
+  cacheSize: number;
+  maxCacheSize: number;
+  /**
+   * The bytes held by cache entries: the exact sum charged with `cacheMaxBytes`, else an
+   * estimate made by walking the entries (bounded per entry; getters are never run).
+   */
+  cacheMemoryBytes: number;
+  /**
+   * Bytes the store reserves up front for `maxCacheSize` slots (32 B each), held even while the
+   * cache is empty.
+   */
+  reservedBytes: number;
+  /** Entries that will expire (TTL not 0). */
+  ttlEntries: number;
+}
+
+/** Whether the service can serve, tier by tier. */
+export async function health(core: ServiceCore): Promise<HealthReport> {
+  const { store, closed } = core;
+  const remote = closed ? undefined : core.cache?.remote;
+  const report: HealthReport = {
+    status: closed ? 'unhealthy' : 'healthy',
+    timestamp: Date.now(),
+    cacheSize: store?.size ?? 0,
+    version: VERSION,
+    tiers: { memory: { status: store && !closed ? 'up' : 'off', size: store?.size ?? 0 } },
+  };
+  if (remote) {
+    report.tiers.redis = { ...(await remote.health()), errors: core.stats.total.remoteErrors };
+  }
+  if (closed) report.error = 'ExecutionUtils is closed';
+  return report;
+}
+
+/** The cache's size and an estimate of the memory its entries hold (walks the entries). */
+export function memoryStats(core: ServiceCore): MemoryStats {
+  const { store } = core;
+  return {
+    cacheSize: store?.size ?? 0,
+    maxCacheSize: core.options.l1Size,
+    cacheMemoryBytes: store?.estimateBytes() ?? 0,
+    reservedBytes: (store?.max ?? 0) * RESERVED_BYTES_PER_SLOT,
+    ttlEntries: store?.ttlEntries() ?? 0,
+  };
+}
