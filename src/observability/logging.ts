@@ -1,6 +1,6 @@
 import { fail } from '../validation';
 import type { EventBus } from './events';
-import { errorMessage } from './error-message';
+import { errorMessage } from '../error-message';
 
 /**
  * Where the service writes its log lines: `console`, or a pino-compatible logger (pino, winston,

@@ -5,6 +5,7 @@ import type { ExecutionEvents } from './events';
 import type { MetricsSource } from './metrics';
 import { OperationLabels } from './operation-labels';
 import { newCounters, type Counters } from './stats';
+import { errorMessage } from '../error-message';
 
 /**
  * Upper bounds of `operation_duration_seconds`, in seconds: 1 ms to a minute, dense where remote
@@ -263,7 +264,7 @@ export class MetricSet {
       for (const metric of done) this.registry.removeSingleMetric(nameOf(metric));
       throw new ConfigError(
         'metrics',
-        `${error instanceof Error ? error.message : String(error)}: another metric of that ` +
+        `${errorMessage(error)}: another metric of that ` +
           'name is on this registry; give execution-utils a `prefix`, or use another registry',
       );
     }

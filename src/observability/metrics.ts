@@ -5,6 +5,7 @@ import type { PolicyRegistry } from '../resilience/registry';
 import type { EventBus } from './events';
 import { MetricSet } from './metric-set';
 import type { StatsBook } from './stats';
+import { loadOptionalPeer } from '../optional-peer';
 
 /** What a metric set reads from one service. */
 export interface MetricsSource {
@@ -98,17 +99,7 @@ export function validateMetricsOptions(o: MetricsOptions, where: string): void {
  * service that exports no metrics must run without it installed.
  */
 function loadPromClient(): typeof PromClient {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: an optional peer
-    return require('prom-client') as typeof PromClient;
-  } catch (error) {
-    throw new ConfigError(
-      'metrics',
-      'Prometheus metrics need prom-client, which could not be loaded ' +
-        `(${error instanceof Error ? error.message : String(error)}); ` +
-        'install it (npm install prom-client) or leave the `metrics` option out',
-    );
-  }
+  return loadOptionalPeer('prom-client', 'Prometheus metrics', 'metrics');
 }
 
 /** The metric sets of each registry, by prefix: one set per name on a registry, however many services. */

@@ -1,11 +1,11 @@
 import type * as OtelApi from '@opentelemetry/api';
-import { ConfigError } from '../errors';
 import { currentContextFields } from '../context';
 import { isThenable } from '../is-thenable';
 import { VERSION } from '../version';
 import type { CallTraceContext } from './call-trace';
-import { errorMessage } from './error-message';
+import { errorMessage } from '../error-message';
 import type { CallSpans, TracingOptions } from './open-telemetry';
+import { loadOptionalPeer } from '../optional-peer';
 
 // Apart from the option types (open-telemetry.ts) so that no shipped declaration the public
 // types reach imports @opentelemetry/api: an application without it must still type-check.
@@ -30,17 +30,7 @@ export function openTelemetrySpans(tracing: TracingOptions | undefined): CallSpa
  * dependency, and a service without spans must run without it installed.
  */
 function loadApi(): typeof OtelApi {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: an optional peer
-    return require('@opentelemetry/api') as typeof OtelApi;
-  } catch (error) {
-    throw new ConfigError(
-      'tracing.openTelemetry',
-      'OpenTelemetry spans need @opentelemetry/api, which could not be loaded ' +
-        `(${errorMessage(error)}); install it (npm install @opentelemetry/api) ` +
-        'or leave tracing.openTelemetry off',
-    );
-  }
+  return loadOptionalPeer('@opentelemetry/api', 'OpenTelemetry spans', 'tracing.openTelemetry');
 }
 
 /**

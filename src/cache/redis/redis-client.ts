@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../errors';
+import { loadOptionalPeer } from '../../optional-peer';
 
 /**
  * The part of an ioredis client (`Redis` or `Cluster`) the Redis tier uses. Declared here so the
@@ -109,16 +109,11 @@ export async function closeConnection(
 }
 
 function loadIoredis(): IoredisModule {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: an optional peer
-    const module = require('ioredis') as { default?: IoredisModule } & IoredisModule;
-    return module.default ?? module;
-  } catch (error) {
-    throw new ConfigError(
-      'redis',
-      'the Redis tier needs ioredis, which could not be loaded ' +
-        `(${error instanceof Error ? error.message : String(error)}); ` +
-        'install it (npm install ioredis) or leave the `redis` option out',
-    );
-  }
+  const module = loadOptionalPeer<{ default?: IoredisModule } & IoredisModule>(
+    'ioredis',
+    'The Redis tier',
+    'redis',
+  );
+  // ioredis is compiled from an ES module: its class is also its `default` export.
+  return module.default ?? module;
 }

@@ -7,6 +7,7 @@ import { InvalidationBus } from './invalidation-bus';
 import { closeConnection, connectRedis, type RedisClientLike } from './redis-client';
 import type { ResolvedRedisOptions } from './redis-options';
 import { RedisStore } from './redis-store';
+import { errorMessage } from '../../error-message';
 
 /** Why a Redis command did not help the call. */
 export type RemoteErrorReason = 'error' | 'timeout' | 'breaker-open' | 'decode' | 'encode';
@@ -133,7 +134,7 @@ export class RedisTier implements RemoteTier {
       return {
         status: 'down',
         breaker,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       };
     }
   }
