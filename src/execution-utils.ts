@@ -213,7 +213,7 @@ export class ExecutionUtils {
    */
   isolate(name: string): void {
     checkName('name', name);
-    this.core.policies.breaker(name).isolate();
+    this.core.breaker(name).isolate();
   }
 
   /**
@@ -224,7 +224,7 @@ export class ExecutionUtils {
    */
   reset(name: string): void {
     checkName('name', name);
-    this.core.policies.breaker(name).reset();
+    this.core.breaker(name).reset();
   }
 
   /**

@@ -13,7 +13,13 @@ import { bulkheadStage } from './bulkhead-stage';
 import { cacheStage } from './cache-stage';
 import { executedStage } from './executed-stage';
 import type { OperationClaim, OperationClaims } from './operation-claims';
-import { resolveCacheTtl, resolveRetryPolicy, resolveTimeoutMs } from './resolve-policies';
+import {
+  resolveBreaker,
+  resolveBulkhead,
+  resolveCacheTtl,
+  resolveRetryPolicy,
+  resolveTimeoutMs,
+} from './resolve-policies';
 import { retryStage } from './retry-stage';
 import type { Stage } from './stage';
 import { timeoutStage } from './timeout-stage';
@@ -88,10 +94,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       : timeoutStage(stage, guard);
   }
   if (spec.breaker) {
-    const { breaker } = spec;
-    const name = typeof breaker === 'string' ? breaker : (breaker.name ?? operation);
-    const breakerOptions = typeof breaker === 'string' ? {} : breaker;
-    stage = breakerStage(stage, policies.breaker(name, breakerOptions), () =>
+    const { name, settings } = resolveBreaker(spec.breaker, operation, options);
+    stage = breakerStage(stage, policies.breaker(name, settings), () =>
       probe.breakerRejected(name),
     );
   }
@@ -102,8 +106,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     stage = retryStage(stage, policy, runtime.retry, clock, probe);
   }
   if (spec.bulkhead) {
-    const { name = operation, priority, ...bulkheadOptions } = spec.bulkhead;
-    stage = bulkheadStage(stage, policies.bulkhead(name, bulkheadOptions), priority, () =>
+    const { name, priority, settings } = resolveBulkhead(spec.bulkhead, operation, options);
+    stage = bulkheadStage(stage, policies.bulkhead(name, settings), priority, () =>
       probe.bulkheadRejected(name),
     );
   }

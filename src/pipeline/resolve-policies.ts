@@ -1,10 +1,25 @@
-import type { CachedOptions, RetrySpec, TimeoutOptions } from '../decorators/types';
+import type {
+  BulkheadDecoratorOptions,
+  CachedOptions,
+  CircuitBreakerSpec,
+  RetrySpec,
+  TimeoutOptions,
+} from '../decorators/types';
+import type { BulkheadOptions } from '../resilience/bulkhead';
+import type { CircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { ConfigError } from '../errors';
 import type { ResolvedOptions } from '../options';
 import type { RetryOptions } from '../resilience/retry-options';
 import type { Probe } from '../observability/probe';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
+
+/**
+ * Precedence, for every policy, in one place: the operation profile (configuration) beats what
+ * the decorator says (code), which beats the service's defaults; `setOperationTimeout` beats
+ * them all for a timeout. Stateful policies (breakers, bulkheads, budgets) are resolved here and
+ * only built by the registry.
+ */
 
 /**
  * Merges a retry policy: service defaults, then what the decorator says, then the operation
@@ -37,7 +52,8 @@ export function resolveRetryPolicy(
   return {
     ...mergeRetryLayers(defaults, layers),
     operation: profileName,
-    budget: policies.retryBudget(profileName),
+    // The profile's own budget if it sets one, else the pool every operation shares.
+    budget: policies.retryBudget(profileName, options.operations[profileName]?.retryBudget),
     probe,
   };
 }
@@ -91,6 +107,29 @@ export function resolveCacheTtl(
   options: ResolvedOptions,
 ): NonNullable<CachedOptions['ttl']> {
   return options.operations[operation]?.cacheTtl ?? ttl ?? options.cacheTtl;
+}
+
+/**
+ * A breaker's name (the spec's, else the operation's) and settings: the profile of that name
+ * over the decorator's. A name alone (`isolate(name)`) gets its profile's settings.
+ */
+export function resolveBreaker(
+  spec: CircuitBreakerSpec,
+  operation: string,
+  options: ResolvedOptions,
+): { name: string; settings: CircuitBreakerOptions } {
+  const { name = operation, ...declared } = typeof spec === 'string' ? { name: spec } : spec;
+  return { name, settings: { ...declared, ...options.operations[name]?.circuitBreaker } };
+}
+
+/** A bulkhead's name, its calls' priority and its settings: the profile over the decorator. */
+export function resolveBulkhead(
+  spec: BulkheadDecoratorOptions,
+  operation: string,
+  options: ResolvedOptions,
+): { name: string; priority: BulkheadDecoratorOptions['priority']; settings: BulkheadOptions } {
+  const { name = operation, priority, ...declared } = spec;
+  return { name, priority, settings: { ...declared, ...options.operations[name]?.bulkhead } };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock';
-import type { OperationProfile } from '../options';
 import { Bulkhead, type BulkheadOptions } from './bulkhead';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker';
 import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
@@ -10,8 +9,8 @@ export type BreakerStateListener = (breaker: string, from: CircuitState, to: Cir
 
 /**
  * The stateful policies of one service, by name: a breaker or bulkhead is shared by every method,
- * instance and call site that names it. Its settings are fixed when it is first used: the
- * operation profile of its name, over what the first decorator to use it said.
+ * instance and call site that names it. Its settings are fixed when it is first used, as
+ * `pipeline/resolve-policies.ts` resolved them for that first use.
  */
 export class PolicyRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
@@ -21,7 +20,6 @@ export class PolicyRegistry {
   private readonly sharedBudget: RetryBudget | undefined;
 
   constructor(
-    private readonly operations: Readonly<Record<string, OperationProfile>>,
     private readonly clock: Clock,
     retryBudget: RetryBudgetOptions | undefined,
     private readonly onStateChange: BreakerStateListener = () => {},
@@ -29,11 +27,10 @@ export class PolicyRegistry {
     this.sharedBudget = retryBudget ? new RetryBudget(retryBudget, clock) : undefined;
   }
 
-  breaker(name: string, options: CircuitBreakerOptions = {}): CircuitBreaker {
+  breaker(name: string, settings: CircuitBreakerOptions): CircuitBreaker {
     let breaker = this.breakers.get(name);
     if (!breaker) {
-      const profile = this.operations[name]?.circuitBreaker;
-      breaker = new CircuitBreaker(name, { ...options, ...profile }, this.clock, (from, to) =>
+      breaker = new CircuitBreaker(name, settings, this.clock, (from, to) =>
         this.onStateChange(name, from, to),
       );
       this.breakers.set(name, breaker);
@@ -41,18 +38,17 @@ export class PolicyRegistry {
     return breaker;
   }
 
-  bulkhead(name: string, options: BulkheadOptions = {}): Bulkhead {
+  bulkhead(name: string, settings: BulkheadOptions): Bulkhead {
     let bulkhead = this.bulkheads.get(name);
     if (!bulkhead) {
-      bulkhead = new Bulkhead(name, { ...options, ...this.operations[name]?.bulkhead });
+      bulkhead = new Bulkhead(name, settings);
       this.bulkheads.set(name, bulkhead);
     }
     return bulkhead;
   }
 
-  /** The profile's own budget if it sets one, else the pool shared by every operation. */
-  retryBudget(profileName: string): RetryBudget | undefined {
-    const own = this.operations[profileName]?.retryBudget;
+  /** The budget of `profileName` when its profile sets one (`own`), else the shared pool. */
+  retryBudget(profileName: string, own: RetryBudgetOptions | undefined): RetryBudget | undefined {
     if (!own) return this.sharedBudget;
     let budget = this.budgets.get(profileName);
     if (!budget) {

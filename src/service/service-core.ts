@@ -12,7 +12,9 @@ import { StatsBook } from '../observability/stats';
 import { resolveOptions, type ExecutionUtilsOptions, type ResolvedOptions } from '../options';
 import type { PipelineRuntime } from '../pipeline/compile';
 import { Pipelines } from '../pipeline/pipelines';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import { PolicyRegistry } from '../resilience/registry';
+import { resolveBreaker } from '../pipeline/resolve-policies';
 import type { RetryRuntime } from '../resilience/retry';
 import { redisTierFor } from './redis-wiring';
 
@@ -68,16 +70,18 @@ export class ServiceCore {
       random: input.random ?? Math.random,
       now: () => clock.now(),
     };
-    this.policies = new PolicyRegistry(
-      options.operations,
-      clock,
-      options.retryBudget,
-      (breaker, from, to) => report.breakerStateChange(breaker, from, to),
+    this.policies = new PolicyRegistry(clock, options.retryBudget, (breaker, from, to) =>
+      report.breakerStateChange(breaker, from, to),
     );
     // Before metrics: a missing @opentelemetry/api fails the constructor before it registers.
     this.spans = openTelemetrySpans(input.tracing);
     if (input.logger) subscribeLogger(this.bus, input.logger);
     if (input.metrics !== undefined) this.metricsExport().register(input.metrics, 'metrics');
+  }
+
+  /** The breaker `name`, with its profile's settings if no call has made it yet. */
+  breaker(name: string): CircuitBreaker {
+    return this.policies.breaker(name, resolveBreaker(name, name, this.options).settings);
   }
 
   /** The probe one operation's stages report through. */

@@ -1,4 +1,5 @@
 import { ExecutionUtils, Retry } from '../../src';
+import { resolveBreaker, resolveBulkhead } from '../../src/pipeline/resolve-policies';
 import { configErrorOf, rig } from '../helpers';
 
 class Clamped {
@@ -63,5 +64,43 @@ describe('retry delay clamps across layers (defaults, decorator, profile)', () =
     expect(configErrorOf(() => new ExecutionUtils({ operations: notAnObject })).option).toBe(
       'operations.op',
     );
+  });
+});
+
+describe('breaker and bulkhead precedence (one resolver)', () => {
+  const options = new ExecutionUtils({
+    operations: {
+      guarded: { circuitBreaker: { consecutiveFailures: 7 }, bulkhead: { maxConcurrent: 3 } },
+    },
+  }).options;
+
+  it('lets the profile of the breaker name beat the decorator, and keeps the rest', () => {
+    const { name, settings } = resolveBreaker(
+      { name: 'guarded', consecutiveFailures: 2, halfOpenAfter: 900 },
+      'Svc.call',
+      options,
+    );
+    expect(name).toBe('guarded');
+    expect(settings).toEqual({ consecutiveFailures: 7, halfOpenAfter: 900 });
+  });
+
+  it('names a breaker after the operation without a name, and gives a bare name its profile', () => {
+    expect(resolveBreaker({ consecutiveFailures: 2 }, 'Svc.call', options)).toEqual({
+      name: 'Svc.call',
+      settings: { consecutiveFailures: 2 },
+    });
+    expect(resolveBreaker('guarded', 'Svc.call', options).settings).toEqual({
+      consecutiveFailures: 7,
+    });
+  });
+
+  it('lets the profile of the bulkhead name beat the decorator, and keeps the priority apart', () => {
+    expect(
+      resolveBulkhead(
+        { name: 'guarded', maxConcurrent: 1, maxQueue: 5, priority: 2 },
+        'x',
+        options,
+      ),
+    ).toEqual({ name: 'guarded', priority: 2, settings: { maxConcurrent: 3, maxQueue: 5 } });
   });
 });
