@@ -38,16 +38,23 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   );
   log(`work aborted by its signal: ${reports.aborted} time(s)`);
 
+  // Each attempt fails after 30 ms; the one running when the deadline passes is aborted instead,
+  // so the TimeoutError's cause is the last attempt that failed on its own before the deadline.
   let attempts = 0;
+  let failed = 0;
   const flaky = async (): Promise<string> => {
-    attempts++;
+    const attempt = ++attempts;
     await pause(30, currentSignal());
-    throw new Error(`attempt ${attempts} failed`);
+    failed++;
+    throw new Error(`attempt ${attempt} failed`);
   };
   await utils
     .executeWithRetryAndTimeout(flaky, 100)
     .catch((e: Error) =>
-      log(`deadline: ${e.name} after ${attempts} attempts, cause: ${String(e.cause)}`),
+      log(
+        `deadline: ${e.name} after ${attempts} attempts (${failed} failed, ` +
+          `${attempts - failed} aborted), cause: ${String(e.cause)}`,
+      ),
     );
 }
 

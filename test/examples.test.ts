@@ -44,9 +44,15 @@ describe('examples', () => {
     expect(out).toContain('slow : TimeoutError');
     expect(out).toContain('cancel: user pressed cancel');
     expect(out).toContain('work aborted by its signal: 2 time(s)');
-    expect(out).toMatch(
-      /deadline: TimeoutError after \d attempts, cause: Error: attempt \d failed/,
-    );
+    const deadline =
+      /deadline: TimeoutError after (\d) attempts \((\d) failed, (\d) aborted\), cause: Error: attempt (\d) failed/.exec(
+        out,
+      );
+    expect(deadline).not.toBeNull();
+    const [attempts, failed, aborted, cause] = deadline!.slice(1).map(Number);
+    // The cause is the last attempt that failed before the deadline, not the one it aborted.
+    expect(cause).toBe(failed);
+    expect(failed + aborted).toBe(attempts);
   });
 
   it('retry storm: the budget caps the extra load, the breaker stops calling a dead dependency', async () => {

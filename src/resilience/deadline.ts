@@ -6,8 +6,10 @@ import { isUnlimited, withGuard } from './timeout';
 /**
  * Retries `attempt` under ONE deadline of `ms` over the whole call: the running attempt and any
  * wait are aborted when it passes, no wait is started that would end past it, and the call
- * rejects with `TimeoutError` whose `cause` is the last attempt's error. `0` or `Infinity`: no
- * deadline (the retries alone bound the call).
+ * rejects with `TimeoutError` whose `cause` is the error of the last attempt that failed before
+ * the deadline (read when the timer fires, so the attempt it aborts adds none; none at all if the
+ * first attempt was still running). `0` or `Infinity`: no deadline (the retries alone bound the
+ * call).
  */
 export function retryWithinDeadline<T>(
   attempt: (thisArg: unknown, args: unknown[]) => Promise<T>,

@@ -56,7 +56,8 @@ export interface RetryOptions {
   /**
    * A total deadline in ms over all attempts and waits (like `executeWithRetryAndTimeout`):
    * the running attempt is aborted, no wait runs past it, and the call fails with `TimeoutError`
-   * whose `cause` is the last attempt's error. Default: none (`0` or `Infinity` also mean none).
+   * whose `cause` is the error of the last attempt that failed before the deadline (none if the
+   * first attempt was still running). Default: none (`0` or `Infinity` also mean none).
    */
   maxElapsed?: number;
   /**

@@ -27,7 +27,7 @@ export interface Deadline {
   readonly at: number;
   /** The total budget, for the error message. */
   readonly ms: number;
-  /** The last attempt's error, recorded by the loop: the `cause` of a deadline's TimeoutError. */
+  /** The error of the last attempt that failed, recorded by the loop: a deadline's `cause`. */
   lastError?: unknown;
 }
 
@@ -58,7 +58,7 @@ function isPermanent(error: unknown): boolean {
  * Calls `fn(thisArg, args)` up to `policy.attempts` times. Rethrows the last error unchanged when
  * attempts run out, the error is not retryable or the retry budget is spent; waits end when
  * `cancellation` aborts. With a `deadline`, a wait that would end past it is not started: the call
- * fails at once with a `TimeoutError` whose `cause` is the last attempt's error.
+ * fails at once with a `TimeoutError` whose `cause` is the error of the attempt that just failed.
  */
 export async function retrying<T>(
   fn: (thisArg: unknown, args: unknown[]) => Promise<T>,

@@ -127,6 +127,13 @@ describe('executeWithRetryAndTimeout', () => {
       expect((call.error as TimeoutError).cause).toBe(attempts[0].error);
     });
 
+    it('gives a TimeoutError no cause when the deadline passes during the first attempt', async () => {
+      const { call, attempts } = await runUntilSettled(20);
+      expect(attempts).toHaveLength(1);
+      expect(call.error).toBeInstanceOf(TimeoutError);
+      expect((call.error as TimeoutError).cause).toBeUndefined();
+    });
+
     it('fails at once, without waiting, when the next wait would end past the deadline', async () => {
       const { call, attempts, start } = await runUntilSettled(100);
       expect(attempts).toHaveLength(2);
