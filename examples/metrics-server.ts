@@ -1,8 +1,8 @@
 /**
  * A Prometheus endpoint over a demo service under generated traffic: `/metrics` (the exposition
- * text Prometheus scrapes) and `/health` (JSON; 200 healthy, 503 unhealthy). A timer makes cached,
- * retried, timed-out, breaker-guarded and bulkheaded calls ten times a second, so every metric of
- * the dashboard in `examples/grafana/` moves.
+ * text Prometheus scrapes) and `/health` (JSON; 200 healthy, 503 unhealthy). A timer makes cached
+ * (hit, coalesced, served stale, evicting), retried, timed-out, breaker-guarded and bulkheaded
+ * calls ten times a second, so every metric of the dashboard in `examples/grafana/` moves.
  *
  *   npm run example:metrics          # PORT (default 9464) and HOST (default 127.0.0.1) to change
  *   curl http://127.0.0.1:9464/metrics
@@ -28,11 +28,28 @@ import {
 /** A remote dependency that answers in `ms`, and stops waiting when the call is aborted. */
 const remote = (ms: number): Promise<void> => sleep(ms, undefined, { signal: currentSignal() });
 
+/** Entries the demo's cache holds: the long tail of `Catalog.details` keeps pushing some out. */
+const CACHE_SIZE = 50;
+
 class Catalog {
   @Cached({ ttl: 2_000, tenant: 'shared' })
   async price(sku: string): Promise<number> {
     await remote(15);
     return sku.length * 10;
+  }
+
+  /** Asked for twice at once for a new item each round: the second caller joins the first load. */
+  @Cached({ ttl: 60_000, tenant: 'shared' })
+  async details(item: string): Promise<string> {
+    await remote(15);
+    return `details of ${item}`;
+  }
+
+  /** Expires after 200 ms but may be served for 5 s more while one refresh runs behind it. */
+  @Cached({ ttl: 200, staleWhileRevalidate: 5_000, tenant: 'shared' })
+  async exchangeRate(currency: string): Promise<number> {
+    await remote(15);
+    return currency === 'EUR' ? 1 : 1.1;
   }
 }
 
@@ -106,7 +123,7 @@ export async function startMetricsServer(
 ): Promise<MetricsServer> {
   const { port = 9464, host = '127.0.0.1', trafficIntervalMs = 100 } = options;
   const registry = new Registry();
-  const utils = new ExecutionUtils({ metrics: { registry } });
+  const utils = new ExecutionUtils({ cacheSize: CACHE_SIZE, metrics: { registry } });
   container.registerInstance(ExecutionUtils, utils);
 
   const traffic = startTraffic(trafficIntervalMs);
@@ -178,6 +195,10 @@ function startTraffic(intervalMs: number): { stop(): Promise<void> } {
     const sku = `sku-${n % 5}`; // five products: mostly cache hits after the first rounds
     payments.down = Math.floor(n / 50) % 2 === 1; // down 5 s out of every 10 s (at 100 ms)
     track(() => catalog.price(sku));
+    const item = `item-${n}`; // a key no round asked for before: a miss, then a coalesced miss
+    track(() => catalog.details(item));
+    track(() => catalog.details(item));
+    track(() => catalog.exchangeRate('USD'));
     track(() => inventory.stock(sku));
     track(() => search.query(sku, n % 4 === 0));
     track(() => payments.charge(n));

@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { startMetricsServer, type MetricsServer } from '../../examples/metrics-server';
+import { expressions, metricNames } from './dashboard';
 
 interface Reply {
   status: number;
@@ -115,6 +116,25 @@ describe('examples/metrics-server', () => {
     expect(exposition.types.get('circuit_state')).toBe('gauge');
     expect(exposition.types.get('bulkhead_in_use')).toBe('gauge');
   });
+
+  it('moves every metric the dashboard reads, coalesced and stale-served calls included', async () => {
+    server = await startMetricsServer({ port: 0, trafficIntervalMs: 20 });
+    const wanted = new Set(expressions.flatMap(metricNames));
+    expect([...wanted]).toEqual(
+      expect.arrayContaining(['cache_coalesced_total', 'cache_stale_served_total']),
+    );
+
+    // A gauge moves when a scrape sees it above 0.
+    const moved = new Set<string>();
+    const still = (): string[] => [...wanted].filter((name) => !moved.has(name));
+    for (let i = 0; i < 200 && still().length > 0; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const sample of parse((await fetchText(`${server.url}/metrics`)).body).samples) {
+        if (sample.value > 0) moved.add(sample.name);
+      }
+    }
+    expect(still()).toEqual([]);
+  }, 20_000); // the breaker opens after ~1 s of traffic; on a loaded machine later
 
   it('answers /health with 200 and the JSON health report, and 404 elsewhere', async () => {
     server = await startMetricsServer({ port: 0 });
