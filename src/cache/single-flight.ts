@@ -19,20 +19,26 @@ export class Flight<T> extends CancelScope implements FlightLabels {
   private execution!: Promise<T>;
   private waiting = 0;
   private committed: boolean;
+  /** Whether its first caller can leave (the work runs in this flight's scope). */
+  readonly cancellable: boolean;
   /** @internal Set by `SingleFlight.track`: frees the key once every caller has left. */
   onAbandoned: (() => void) | undefined;
 
   /**
    * @param cancellable whether the work runs inside this flight's scope (its first caller can leave).
-   * The labels are what an invalidation finds the flight by.
+   * The labels are what an invalidation finds the flight by; `stamp` and `args` are what the
+   * load's result is cached with (the invalidation log's stamp when it started, its arguments).
    */
   constructor(
     cancellable: boolean,
     readonly operation: string,
     readonly tenant: string,
     readonly tagged: boolean,
+    readonly stamp: number,
+    readonly args: unknown[],
   ) {
     super();
+    this.cancellable = cancellable;
     this.committed = !cancellable;
   }
 
@@ -114,20 +120,21 @@ export class SingleFlight {
   }
 
   /**
-   * Registers `flight` as the one in flight for `key` until `result` settles; `onValue` sees a
-   * value first (to cache it), in the same turn as the key is freed, so no caller falls between.
+   * Registers `flight` as the one in flight for `key` until `result` settles; `onValue` (when
+   * given) sees a value first (to cache it), in the same turn as the key is freed, so no caller
+   * falls between. One function for every flight of an operation: no closure per load.
    */
   track<T>(
     key: string,
     flight: Flight<T>,
     result: PromiseLike<T>,
-    onValue: (key: string, value: T) => void,
+    onValue: ((key: string, value: T, flight: Flight<T>) => void) | undefined,
   ): void {
     flight.run(
       Promise.resolve(result).then(
         (value) => {
           this.finish(key, flight);
-          onValue(key, value);
+          onValue?.(key, value, flight);
           return value;
         },
         (error: unknown) => {
@@ -137,7 +144,8 @@ export class SingleFlight {
       ),
     );
     this.inflight.set(key, flight);
-    flight.onAbandoned = () => this.finish(key, flight);
+    // Only a flight whose callers can leave can be abandoned.
+    if (flight.cancellable) flight.onAbandoned = () => this.finish(key, flight);
   }
 
   private finish(key: string, flight: Flight<unknown>): void {

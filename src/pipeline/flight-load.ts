@@ -45,12 +45,20 @@ export interface FlightLoadConfig {
 export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
   const { operation, keys, write, tagged, shape, shared } = config;
   const { flights, log } = config.cache;
-  const noop = (): void => {};
+  const save = (key: string, value: unknown, flight: Flight<unknown>): void =>
+    void write(key, value, flight.stamp, flight.tenant, flight.args);
   return (key, thisArg, args, detached) => {
     const tenant = keys.tenant;
     const caller = detached ? undefined : currentCancellation();
     const stamp = log.stamp();
-    const flight = new Flight<unknown>(caller !== undefined, operation, tenant, tagged);
+    const flight = new Flight<unknown>(
+      caller !== undefined,
+      operation,
+      tenant,
+      tagged,
+      stamp,
+      args,
+    );
     const work: Stage =
       shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, stamp, tenant) : next;
     const result = caller
@@ -65,11 +73,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
     }
     shape.returnsPromise = true;
     // The two-tier path writes both tiers itself.
-    const onValue =
-      work === next
-        ? (k: string, value: unknown) => void write(k, value, stamp, tenant, args)
-        : noop;
-    flights.track(key, flight, result, onValue);
+    flights.track(key, flight, result, work === next ? save : undefined);
     return flight.join(caller);
   };
 }
