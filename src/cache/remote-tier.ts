@@ -44,5 +44,13 @@ export interface RemoteHealth {
   readonly latencyMs?: number;
   /** The tier's circuit breaker. */
   readonly breaker: 'closed' | 'open' | 'half-open';
+  /** Why the health check's PING failed; undefined when up. */
   readonly error?: string;
+  /**
+   * The last error of a tier connection that has not connected since (`connect ECONNREFUSED
+   * 10.0.0.5:6379`, `getaddrinfo ENOTFOUND redis`): the cause behind `error`, which for a server
+   * that cannot be reached is only "Reached the max retries per request limit". Undefined while
+   * every connection is up.
+   */
+  readonly lastError?: string;
 }

@@ -44,10 +44,12 @@ function seconds(ms: number): string {
  * - error: `Giving up {operation} after {n} attempts: {error}` when a retried call fails for good
  *   (not for a first error that was not worth a retry: no line per refusal during an outage);
  * - warn, once per operation: calls that run uncached because their arguments cannot be keyed;
- * - debug, once per operation: calls that run uncached for want of a tenant (`tenant: 'required'`).
+ * - debug, once per operation: calls that run uncached for want of a tenant (`tenant: 'required'`);
+ * - warn, once per cause: a Redis command that failed (see {@link logRemoteErrors}).
  * `{error}` is the error's message. A logger that throws is ignored, like any listener.
  */
 export function subscribeLogger(bus: EventBus, logger: Logger): void {
+  logRemoteErrors(bus, logger);
   bus.on('retry', ({ operation, attempt, attempts, delayMs, error }) => {
     logger.warn(
       `Retry ${attempt}/${attempts} for ${operation} after ${seconds(delayMs)}s: ${errorMessage(error)}`,
@@ -78,5 +80,38 @@ export function subscribeLogger(bus: EventBus, logger: Logger): void {
           'call it inside runWithContext({ userId }) to cache them',
       );
     }
+  });
+}
+
+/** What each kind of Redis failure means for the calls, after its cause. */
+const REMOTE_OUTCOME = {
+  error: 'calls go on without the Redis tier until it answers',
+  timeout: 'calls go on without the Redis tier until it answers',
+  decode: 'it is read as a miss and overwritten',
+  encode: "the value stays in this process's cache only",
+} as const;
+
+/**
+ * `Redis {command} failed ({reason}): {cause}; {what it means}`, at warn. The cause is the
+ * connection's own error when there was no connection (`connect ECONNREFUSED 10.0.0.5:6379`).
+ * One line per cause, not per call: a failure of the same reason and cause as the previous line
+ * (whatever its command) is not logged again until the tier's breaker (`redis:<namespace>`) has
+ * closed, so an outage writes one line however many calls it fails, and the next outage writes
+ * its own. Calls skipped while the breaker is open (`'breaker-open'`) write none: the failures
+ * that opened it were logged.
+ */
+function logRemoteErrors(bus: EventBus, logger: Logger): void {
+  let previous: string | undefined;
+  bus.on('remoteError', ({ command, reason, error }) => {
+    if (reason === 'breaker-open') return;
+    const cause =
+      reason === 'decode' ? 'an entry in Redis could not be decoded' : errorMessage(error);
+    const seen = `${reason} ${cause}`;
+    if (seen === previous) return;
+    previous = seen;
+    logger.warn(`Redis ${command} failed (${reason}): ${cause}; ${REMOTE_OUTCOME[reason]}`);
+  });
+  bus.on('breakerStateChange', ({ breaker, to }) => {
+    if (to === 'closed' && breaker.startsWith('redis:')) previous = undefined;
   });
 }

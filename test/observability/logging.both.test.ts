@@ -1,4 +1,6 @@
 import { Cached, ExecutionUtils, Retry, runWithContext, type Logger } from '../../src';
+import { EventBus } from '../../src/observability/events';
+import { subscribeLogger } from '../../src/observability/logging';
 import { configErrorOf, rig } from '../helpers';
 
 class Shop {
@@ -187,5 +189,80 @@ describe('the logger option (both decorator standards)', () => {
     const error = configErrorOf(() => new ExecutionUtils({ logger: logger as unknown as Logger }));
     expect(error.option).toBe('logger');
     expect(error.message).toContain('console or a pino-compatible logger');
+  });
+});
+
+describe('the logger and the Redis tier', () => {
+  /** A bus with a logger subscribed, as a service with `logger` and `redis` has. */
+  function logged(): { bus: EventBus; lines: [string, string][] } {
+    const bus = new EventBus();
+    const logger = fakeLogger();
+    subscribeLogger(bus, logger);
+    return { bus, lines: logger.lines };
+  }
+  const refused = new Error('connect ECONNREFUSED 10.0.0.5:6379');
+
+  it('warns of a failed Redis command with its cause', () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    expect(lines).toEqual([
+      [
+        'warn',
+        'Redis claim failed (error): connect ECONNREFUSED 10.0.0.5:6379; ' +
+          'calls go on without the Redis tier until it answers',
+      ],
+    ]);
+  });
+
+  it('does not repeat the line while the cause stays the same (one line per outage, not per call)', () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    bus.emit('remoteError', { command: 'write', reason: 'error', error: refused });
+    expect(lines).toHaveLength(1);
+  });
+
+  it('warns again when the cause changes', () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    const timeout = new Error('Redis did not answer within 100 ms');
+    bus.emit('remoteError', { command: 'claim', reason: 'timeout', error: timeout });
+    expect(lines.map(([, line]) => line)).toEqual([
+      expect.stringContaining('ECONNREFUSED'),
+      expect.stringContaining('(timeout): Redis did not answer within 100 ms'),
+    ]);
+  });
+
+  it("warns again of the same cause once the tier's breaker has closed in between", () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    bus.emit('breakerStateChange', { breaker: 'redis:app', from: 'half-open', to: 'closed' });
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    expect(lines).toHaveLength(2);
+  });
+
+  it("is not reset by another breaker's closing", () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    bus.emit('breakerStateChange', { breaker: 'Payments.charge', from: 'half-open', to: 'closed' });
+    bus.emit('remoteError', { command: 'claim', reason: 'error', error: refused });
+    expect(lines).toHaveLength(1);
+  });
+
+  it('writes no line for calls that skip Redis while its breaker is open', () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'claim', reason: 'breaker-open' });
+    expect(lines).toEqual([]);
+  });
+
+  it('names what went wrong when the report carries no error (undecodable data)', () => {
+    const { bus, lines } = logged();
+    bus.emit('remoteError', { command: 'read', reason: 'decode' });
+    expect(lines).toEqual([
+      [
+        'warn',
+        'Redis read failed (decode): an entry in Redis could not be decoded; ' +
+          'it is read as a miss and overwritten',
+      ],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Invalidation } from '../store';
+import type { ConnectionErrors } from './connection-errors';
 import { closeConnection, type RedisClientLike, type RedisSubscriberLike } from './redis-client';
 
 /** What another process's message may hold; anything else on the channel is ignored. */
@@ -51,6 +52,7 @@ export class InvalidationBus {
     private readonly channel: string,
     private readonly onMessage: (what: Invalidation) => void,
     private readonly onResync: () => void,
+    private readonly connections: ConnectionErrors,
   ) {}
 
   /** Opens the subscriber connection, and subscribes each time it is ready. */
@@ -68,9 +70,9 @@ export class InvalidationBus {
       if (this.connectedBefore) this.onResync();
       this.connectedBefore = true;
     });
-    // An unreachable server is the tier's breaker's business; an 'error' without a listener
-    // would crash the process.
-    subscriber.on('error', () => {});
+    // An unreachable server is the tier's breaker's business: its errors are only kept, as the
+    // cause behind the commands that fail meanwhile.
+    this.connections.watch(subscriber);
     if (subscriber.status === 'wait') subscriber.connect().catch(() => {});
   }
 

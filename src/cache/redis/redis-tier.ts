@@ -3,6 +3,7 @@ import { CircuitBreaker, type CircuitState, type Permit } from '../../resilience
 import { UnencodableValueError } from '../../errors';
 import type { Claim, Lease, RemoteHealth, RemoteTier } from '../remote-tier';
 import type { CacheEntry, Invalidation } from '../store';
+import { ConnectionErrors } from './connection-errors';
 import { InvalidationBus } from './invalidation-bus';
 import { closeConnection, connectRedis, type RedisClientLike } from './redis-client';
 import type { ResolvedRedisOptions } from './redis-options';
@@ -49,6 +50,8 @@ export class RedisTier implements RemoteTier {
   private readonly store: RedisStore;
   private readonly bus: InvalidationBus;
   private readonly breaker: CircuitBreaker;
+  /** The connections' last errors: the cause behind a command refused for want of one. */
+  private readonly connections = new ConnectionErrors();
   /** Writes and releases not awaited by the call that made them; `close()` waits for them. */
   private readonly background = new Set<Promise<unknown>>();
   private closed = false;
@@ -59,8 +62,9 @@ export class RedisTier implements RemoteTier {
     private readonly client: RedisClientLike = options.client ??
       connectRedis(options.url!, options.commandTimeout),
   ) {
-    // An 'error' without a listener would crash the process; failures reach the breaker anyway.
-    if (!options.client) client.on('error', () => {});
+    // A client passed in is its owner's to listen to (a listener here would silence its
+    // unhandled errors); the bus watches the subscriber it duplicates from any client.
+    if (!options.client) this.connections.watch(client);
     this.store = new RedisStore(client, options.namespace, () => reports.error('read', 'decode'));
     this.breaker = new CircuitBreaker(
       `redis:${options.namespace}`,
@@ -76,6 +80,7 @@ export class RedisTier implements RemoteTier {
       this.store.keys.channel,
       (what) => reports.invalidated(what),
       () => reports.resync(),
+      this.connections,
     );
     this.bus.start();
   }
@@ -127,16 +132,15 @@ export class RedisTier implements RemoteTier {
   async health(): Promise<RemoteHealth> {
     const breaker = this.breaker.state;
     const started = performance.now();
+    let health: RemoteHealth;
     try {
       await this.withTimeout(this.store.ping(), this.options.commandTimeout * 10);
-      return { status: 'up', latencyMs: performance.now() - started, breaker };
+      health = { status: 'up', latencyMs: performance.now() - started, breaker };
     } catch (error) {
-      return {
-        status: 'down',
-        breaker,
-        error: errorMessage(error),
-      };
+      health = { status: 'down', breaker, error: errorMessage(error) };
     }
+    const last = this.connections.last;
+    return last === undefined ? health : { ...health, lastError: errorMessage(last) };
   }
 
   async close(): Promise<void> {
@@ -159,7 +163,7 @@ export class RedisTier implements RemoteTier {
     try {
       await this.withTimeout(this.store.release(key, lease), this.options.commandTimeout);
     } catch (error) {
-      this.reports.error('release', error instanceof TierTimeout ? 'timeout' : 'error', error);
+      this.reportFailure('release', error);
     }
   }
 
@@ -197,10 +201,21 @@ export class RedisTier implements RemoteTier {
         this.reports.error(command, 'encode', error);
       } else {
         this.breaker.failure(permit, error);
-        this.reports.error(command, error instanceof TierTimeout ? 'timeout' : 'error', error);
+        this.reportFailure(command, error);
       }
       return fallback;
     }
+  }
+
+  /**
+   * Reports a command that failed or timed out. One refused for want of a connection reports the
+   * connection's own error (`connect ECONNREFUSED ...`), which says what to fix, rather than
+   * ioredis's "Reached the max retries per request limit".
+   */
+  private reportFailure(command: string, error: unknown): void {
+    if (error instanceof TierTimeout) return this.reports.error(command, 'timeout', error);
+    const cause = this.client.status === 'ready' ? undefined : this.connections.last;
+    this.reports.error(command, 'error', cause ?? error);
   }
 
   /** `work`, or a TierTimeout after `ms` (the timer never holds the process). */
