@@ -31,7 +31,11 @@ export {
 } from './errors';
 export type { ExecutionUtilsOptions, OperationProfile, ResolvedOptions } from './options';
 export type { RedisTierOptions } from './cache/redis/redis-options';
-export type { RedisClientLike } from './cache/redis/redis-client';
+export type {
+  RedisClientLike,
+  RedisNodeLike,
+  RedisSubscriberLike,
+} from './cache/redis/redis-client';
 export type { RemoteHealth } from './cache/remote-tier';
 export type { Jitter, RetryInfo, RetryOptions } from './resilience/retry-options';
 export type { Stats } from './observability/stats';
