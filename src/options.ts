@@ -143,7 +143,9 @@ export interface ExecutionUtilsOptions {
   /**
    * Prefix of every Redis key and of the invalidation channel: processes share entries only
    * within one namespace. No spaces, braces or glob characters (`* ? [ ]` and backslash); `:` is fine.
-   * Default `'execution-utils'`.
+   * Default `'execution-utils'`, the same in every application: applications on one Redis that
+   * leave it unset share entries and each other's `clearCache()`, so give each its own (with a
+   * `logger`, the service warns once when its Redis tier runs on the default).
    */
   namespace?: string;
   /**
