@@ -1,3 +1,4 @@
+import { warnOnDefaultNamespace } from '../cache/redis/namespace-warning';
 import { RedisTier } from '../cache/redis/redis-tier';
 import { resolveRedisOptions } from '../cache/redis/redis-options';
 import type { ServiceCache } from '../cache/service-cache';
@@ -9,7 +10,8 @@ const ALL: Invalidation = { kind: 'all' };
 
 /**
  * The Redis tier the options ask for (undefined without `redis`), reporting through the service's
- * probe and dropping from the service's cache what other processes invalidate. `cache` is read
+ * probe and dropping from the service's cache what other processes invalidate (and warning
+ * through the service's logger when it runs on the default namespace). `cache` is read
  * when a message arrives: the tier is built before the cache that holds it.
  */
 export function redisTierFor(
@@ -19,6 +21,7 @@ export function redisTierFor(
 ): RedisTier | undefined {
   if (options.redis === undefined) return undefined;
   const resolved = resolveRedisOptions(options.redis, options.namespace);
+  warnOnDefaultNamespace(resolved.namespace, options.logger);
   const drop = (what: Invalidation, origin: 'remote' | 'reconnect'): void => {
     const local = cache();
     if (local) report.invalidated(what, local.dropLocal(what), origin);
