@@ -13,6 +13,14 @@ export interface MethodPolicies extends PolicySet {
   owner?: object;
   /** `Class.method` (or `@Cached({ name })`), known once the declaring class has been found. */
   operation?: string;
+  /**
+   * The pipeline a service ran this method through last, with the set of pipelines it belongs to
+   * (`by`: a service's current set, replaced when the service resets its pipelines).
+   */
+  lastCompiled?: {
+    readonly by: object;
+    readonly stage: (thisArg: unknown, args: unknown[]) => unknown;
+  };
 }
 
 /** Each trampoline's record; written only by {@link registerTrampoline}. */

@@ -17,8 +17,15 @@ export class Pipelines {
 
   /** Runs a decorated method's call through its pipeline. */
   runDecorated(policies: MethodPolicies, thisArg: unknown, args: unknown[]): unknown {
+    // The method's record remembers the pipeline it ran last and whose it was: with one service
+    // (nearly always), a call skips the WeakMap lookup.
+    const last = policies.lastCompiled;
+    if (last !== undefined && last.by === this.compiled) return last.stage(thisArg, args);
     const compiled = this.compiled.get(policies);
-    if (compiled) return compiled(thisArg, args);
+    if (compiled) {
+      policies.lastCompiled = { by: this.compiled, stage: compiled };
+      return compiled(thisArg, args);
+    }
     const operation = (policies.operation ??= operationNameFor(policies, thisArg));
     const spec: PipelineSpec = {
       ...policies,
