@@ -31,9 +31,9 @@ import {
 import { checkTenantMode } from './cache/tenant-mode';
 
 /**
- * The most entries `cacheSize` may ask for. lru-cache reserves ~40 B per slot up front (1e6 slots
- * ~40 MB, 1e7 ~400 MB, even while empty: see `getMemoryStats().reservedBytes`); 1e8 would abort
- * the process out of memory.
+ * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
+ * (1e6 slots ~32 MB, 1e7 ~320 MB, even while empty: see `getMemoryStats().reservedBytes`); 1e8
+ * would abort the process out of memory.
  */
 export const MAX_CACHE_SIZE = 10_000_000;
 

@@ -63,7 +63,7 @@ export const checkPositiveMs = numberCheck({
   min: 0,
   minExclusive: true,
 });
-/** A time to live: lru-cache counts whole milliseconds. */
+/** A time to live, in whole milliseconds (as the original's TTLs and Redis's PX take them). */
 export const checkTtlMs = numberCheck({
   expected: 'a whole number of ms >= 0 (0 = never expires)',
   min: 0,
