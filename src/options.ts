@@ -61,7 +61,7 @@ export interface OperationProfile {
 export interface ExecutionUtilsOptions {
   /**
    * Most entries the in-memory cache holds (LRU beyond that). Default 100; 0 disables caching; at
-   * most 10,000,000 (lru-cache reserves ~40 B per slot up front, even while empty).
+   * most 10,000,000 (the store reserves 32 B per slot up front, even while empty).
    */
   cacheSize?: number;
   /**
