@@ -1,6 +1,11 @@
 import type { Clock } from './clock';
-import { validateBulkheadOptions, type BulkheadOptions } from './resilience/bulkhead';
 import {
+  BULKHEAD_OPTION_KEYS,
+  validateBulkheadOptions,
+  type BulkheadOptions,
+} from './resilience/bulkhead';
+import {
+  CIRCUIT_BREAKER_OPTION_KEYS,
   validateCircuitBreakerOptions,
   type CircuitBreakerOptions,
 } from './resilience/circuit-breaker';
@@ -19,12 +24,14 @@ import {
 } from './resilience/retry-options';
 import {
   checkFunction,
+  checkKnownKeys,
   checkNonNegativeMs,
   checkOptionsObject,
   checkPositiveInteger,
   checkTimeoutMs,
   checkTtlMs,
   fail,
+  optionKeys,
   optional,
   type Check,
 } from './validation';
@@ -194,9 +201,49 @@ export type ResolvedOptions = Required<
   readonly retryBudget: RetryBudgetOptions | undefined;
 };
 
-/** Applies defaults and validates every option; throws `ConfigError` naming the first bad one. */
+const SERVICE_OPTION_KEYS = optionKeys<ExecutionUtilsOptions>({
+  cacheSize: true,
+  cacheMaxBytes: true,
+  cacheTtl: true,
+  tenant: true,
+  retryAttempts: true,
+  retryBackoff: true,
+  retryMinDelay: true,
+  retryMaxDelay: true,
+  retryJitter: true,
+  defaultTimeout: true,
+  retryBudget: true,
+  operations: true,
+  clock: true,
+  sleep: true,
+  random: true,
+  metrics: true,
+  tracing: true,
+  logger: true,
+  redis: true,
+  namespace: true,
+  l1: true,
+});
+const L1_OPTION_KEYS = optionKeys<NonNullable<ExecutionUtilsOptions['l1']>>({
+  size: true,
+  ttl: true,
+});
+const PROFILE_OPTION_KEYS = optionKeys<OperationProfile>({
+  retry: true,
+  timeout: true,
+  cacheTtl: true,
+  circuitBreaker: true,
+  bulkhead: true,
+  retryBudget: true,
+});
+
+/**
+ * Applies defaults and validates every option; throws `ConfigError` naming the first bad one, or
+ * an unknown key (`operations` excepted: its keys are operation names).
+ */
 export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions {
   checkOptionsObject('ExecutionUtils options', options);
+  checkKnownKeys('', options, SERVICE_OPTION_KEYS);
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   checkCacheSize('cacheSize', o.cacheSize);
   optional(checkPositiveInteger)('cacheMaxBytes', options.cacheMaxBytes);
@@ -221,6 +268,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   if (options.operations !== undefined) checkOptionsObject('operations', options.operations);
   if (options.l1 !== undefined) {
     checkOptionsObject('l1', options.l1);
+    checkKnownKeys('l1', options.l1, L1_OPTION_KEYS);
     optional(checkCacheSize)('l1.size', options.l1.size);
     optional(checkPositiveInteger)('l1.ttl', options.l1.ttl);
   }
@@ -262,15 +310,18 @@ function checkClock(clock: unknown): void {
 export function validateOperationProfile(name: string, profile: OperationProfile): void {
   const where = `operations.${name}`;
   checkOptionsObject(where, profile);
+  checkKnownKeys(where, profile, PROFILE_OPTION_KEYS);
   if (profile.retry !== undefined) validateRetryOptions(profile.retry, `${where}.retry`);
   optional(checkTimeoutMs)(`${where}.timeout`, profile.timeout);
   optional(checkTtlMs)(`${where}.cacheTtl`, profile.cacheTtl);
   if (profile.circuitBreaker !== undefined) {
     checkOptionsObject(`${where}.circuitBreaker`, profile.circuitBreaker);
+    checkKnownKeys(`${where}.circuitBreaker`, profile.circuitBreaker, CIRCUIT_BREAKER_OPTION_KEYS);
     validateCircuitBreakerOptions(profile.circuitBreaker, `${where}.circuitBreaker`);
   }
   if (profile.bulkhead !== undefined) {
     checkOptionsObject(`${where}.bulkhead`, profile.bulkhead);
+    checkKnownKeys(`${where}.bulkhead`, profile.bulkhead, BULKHEAD_OPTION_KEYS);
     validateBulkheadOptions(profile.bulkhead, `${where}.bulkhead`);
   }
   if (profile.retryBudget !== undefined) {

@@ -114,3 +114,70 @@ export const optional =
   (label, v) => {
     if (v !== undefined) check(label, v);
   };
+
+/**
+ * The keys of an options type, listed once beside it: `Record<keyof T, true>` fails to compile
+ * when a key of `T` is missing or one is not in `T`, so the list cannot drift from the type.
+ */
+export function optionKeys<T>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * Refuses a key of `options` that `known` does not list: a misspelt option (`cacheTTL` from
+ * JavaScript, or through a cast) would otherwise be ignored without a word. The error names the
+ * key (`label.key`, or the key alone without a label) and the closest known option, or lists them
+ * all when none is close. A key set to `undefined` is refused too: it is misspelt all the same.
+ */
+export function checkKnownKeys(label: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw unknownOption(label ? `${label}.${key}` : key, key, known);
+  }
+}
+
+/** The error for `key`, named `option` in errors, which is none of `known`. */
+export function unknownOption(option: string, key: string, known: readonly string[]): ConfigError {
+  const closest = closestName(key, known);
+  return new ConfigError(
+    option,
+    `unknown option '${key}'; ` +
+      (closest === undefined
+        ? `the options are ${known.map((k) => `'${k}'`).join(', ')}`
+        : `did you mean '${closest}'?`),
+  );
+}
+
+/**
+ * The name of `names` fewest edits away from `name`, ignoring case, if it is near enough to be a
+ * typo of it: at most one edit per three letters (and one for any name). The first wins a tie.
+ */
+function closestName(name: string, names: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/**
+ * Edits (insert, delete, replace a letter, or swap two neighbours: the optimal string alignment
+ * distance) that turn `a` into `b`. Option names are short, so the full table is cheap.
+ */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -246,3 +246,67 @@ describe('ExecutionUtils.fromEnv', () => {
     }
   });
 });
+
+describe('unknown option keys (from JavaScript, or through a cast)', () => {
+  const untyped = (value: unknown): ExecutionUtilsOptions => value as ExecutionUtilsOptions;
+
+  it.each<[string, unknown, string, string]>([
+    ['a service option', { cacheTTL: 5 }, 'cacheTTL', 'cacheTtl'],
+    ['an l1 option', { l1: { sise: 5 } }, 'l1.sise', 'size'],
+    ['a retryBudget option', { retryBudget: { ration: 0.1 } }, 'retryBudget.ration', 'ratio'],
+    [
+      'an operation profile option',
+      { operations: { 'Api.get': { cacheTTL: 5 } } },
+      'operations.Api.get.cacheTTL',
+      'cacheTtl',
+    ],
+    [
+      "a profile's retry option",
+      { operations: { api: { retry: { attempt: 2 } } } },
+      'operations.api.retry.attempt',
+      'attempts',
+    ],
+    [
+      "a profile's circuitBreaker option",
+      { operations: { api: { circuitBreaker: { consecutiveFailure: 2 } } } },
+      'operations.api.circuitBreaker.consecutiveFailure',
+      'consecutiveFailures',
+    ],
+    [
+      "a profile's bulkhead option",
+      { operations: { api: { bulkhead: { maxConcurent: 2 } } } },
+      'operations.api.bulkhead.maxConcurent',
+      'maxConcurrent',
+    ],
+    [
+      "a profile's retryBudget option",
+      { operations: { api: { retryBudget: { windowMS: 2 } } } },
+      'operations.api.retryBudget.windowMS',
+      'windowMs',
+    ],
+    [
+      'a tracing option',
+      { tracing: { opentelemetry: true } },
+      'tracing.opentelemetry',
+      'openTelemetry',
+    ],
+    [
+      'an OpenTelemetry option',
+      { tracing: { openTelemetry: { includeTenants: true } } },
+      'tracing.openTelemetry.includeTenants',
+      'includeTenant',
+    ],
+    ['a metrics option', { metrics: { prefx: 'app_' } }, 'metrics.prefx', 'prefix'],
+  ])('refuses %s, naming the key and the closest known option', (_, options, option, closest) => {
+    const error = configErrorOf(() => new ExecutionUtils(untyped(options)));
+    expect(error.option).toBe(option);
+    const key = option.slice(option.lastIndexOf('.') + 1);
+    expect(error.message).toContain(`unknown option '${key}'; did you mean '${closest}'?`);
+  });
+
+  it('takes any operation name as a profile (the keys of `operations` are names, not options)', () => {
+    expect(
+      () => new ExecutionUtils({ operations: { 'Api.get': {}, anything: { timeout: 5 } } }),
+    ).not.toThrow();
+  });
+});

@@ -66,6 +66,20 @@ describe('redis, namespace and l1 options', () => {
   });
 });
 
+describe('unknown redis option keys', () => {
+  // A client, not a url: a key accepted by mistake must not leave a connection open.
+  it.each<[string, object, string, string]>([
+    ['a redis option', { client, comandTimeout: 5 }, 'redis.comandTimeout', 'commandTimeout'],
+    ['a lock option', { client, lock: { ttl: 5, wiat: 5 } }, 'redis.lock.wiat', 'wait'],
+    ['a breaker option', { client, breaker: { failure: 3 } }, 'redis.breaker.failure', 'failures'],
+  ])('refuses %s, naming the key and the closest known option', (_, redis, option, closest) => {
+    const error = configErrorOf(() => new ExecutionUtils({ redis: redis as never }));
+    expect(error.option).toBe(option);
+    const key = option.slice(option.lastIndexOf('.') + 1);
+    expect(error.message).toContain(`unknown option '${key}'; did you mean '${closest}'?`);
+  });
+});
+
 describe('fromEnv and EXECUTION_REDIS_URL', () => {
   it('reads EXECUTION_REDIS_URL as the redis url', async () => {
     // Nothing listens on port 1: the tier exists and reports Redis down.

@@ -1,6 +1,13 @@
 import type * as PromClient from 'prom-client';
 import { ConfigError } from '../errors';
-import { checkOptionsObject, checkPositiveInteger, fail, optional } from '../validation';
+import {
+  checkKnownKeys,
+  checkOptionsObject,
+  checkPositiveInteger,
+  fail,
+  optionKeys,
+  optional,
+} from '../validation';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { EventBus } from './events';
 import { MetricSet } from './metric-set';
@@ -67,9 +74,16 @@ export interface MetricsOptions extends RegisterMetricsOptions {
 const DEFAULT_MAX_OPERATIONS = 200;
 const METRIC_NAME_PREFIX = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 
-/** Validates metrics options; throws `ConfigError` naming `${where}.<option>`. */
+const METRICS_OPTION_KEYS = optionKeys<MetricsOptions>({
+  registry: true,
+  prefix: true,
+  maxOperations: true,
+});
+
+/** Validates metrics options (an unknown key included); throws `ConfigError` naming `${where}.<option>`. */
 export function validateMetricsOptions(o: MetricsOptions, where: string): void {
   checkOptionsObject(where, o);
+  checkKnownKeys(where, o, METRICS_OPTION_KEYS);
   const registry = o.registry as Partial<Record<keyof MetricsRegistry, unknown>> | undefined;
   if (
     registry !== undefined &&

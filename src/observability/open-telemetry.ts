@@ -1,4 +1,4 @@
-import { checkOptionsObject, fail } from '../validation';
+import { checkKnownKeys, checkOptionsObject, fail, optionKeys } from '../validation';
 import type { CallTraceContext } from './call-trace';
 
 /**
@@ -58,15 +58,23 @@ export interface TracingOptions {
   openTelemetry?: boolean | OpenTelemetryOptions;
 }
 
-/** Validates the `tracing` option; throws `ConfigError` naming the bad field. */
+const TRACING_OPTION_KEYS = optionKeys<TracingOptions>({ openTelemetry: true });
+const OPEN_TELEMETRY_OPTION_KEYS = optionKeys<OpenTelemetryOptions>({
+  tracer: true,
+  includeTenant: true,
+});
+
+/** Validates the `tracing` option; throws `ConfigError` naming the bad field (or unknown key). */
 export function validateTracingOptions(tracing: TracingOptions, where: string): void {
   checkOptionsObject(where, tracing);
+  checkKnownKeys(where, tracing, TRACING_OPTION_KEYS);
   const { openTelemetry } = tracing;
   if (openTelemetry === undefined || typeof openTelemetry === 'boolean') return;
   const label = `${where}.openTelemetry`;
   if (typeof openTelemetry !== 'object' || openTelemetry === null || Array.isArray(openTelemetry)) {
     fail(label, openTelemetry, 'a boolean or an options object');
   }
+  checkKnownKeys(label, openTelemetry, OPEN_TELEMETRY_OPTION_KEYS);
   const { tracer, includeTenant } = openTelemetry;
   const startSpan = (tracer as { startSpan?: unknown } | null | undefined)?.startSpan;
   if (tracer !== undefined && (typeof tracer !== 'object' || typeof startSpan !== 'function')) {

@@ -4,6 +4,7 @@ import {
   checkFiniteNumber,
   checkNonNegativeInteger,
   checkPositiveInteger,
+  optionKeys,
   optional,
 } from '../validation';
 
@@ -33,6 +34,16 @@ export interface BulkheadOptions {
 
 /** The defaults of {@link BulkheadOptions}. */
 const DEFAULTS = { maxConcurrent: 100, maxQueue: 0, priority: 0 } as const;
+
+/**
+ * The keys of {@link BulkheadOptions}, for the callers that refuse unknown ones (a decorator's
+ * options add `name`).
+ */
+export const BULKHEAD_OPTION_KEYS = optionKeys<BulkheadOptions>({
+  maxConcurrent: true,
+  maxQueue: true,
+  priority: true,
+});
 
 /**
  * Validates bulkhead options; throws `ConfigError` naming the first bad one as

@@ -8,6 +8,7 @@ import {
   checkNonNegativeMs,
   checkPositiveInteger,
   checkPositiveMs,
+  optionKeys,
   optional,
 } from '../validation';
 
@@ -65,6 +66,22 @@ export interface CircuitBreakerOptions {
 }
 
 /** The defaults of {@link CircuitBreakerOptions} (`failureRateThreshold` is off by default). */
+/**
+ * The keys of {@link CircuitBreakerOptions}, for the callers that refuse unknown ones (a
+ * decorator's options add `name`; the breaker itself is built from resolved settings).
+ */
+export const CIRCUIT_BREAKER_OPTION_KEYS = optionKeys<CircuitBreakerOptions>({
+  consecutiveFailures: true,
+  failureRateThreshold: true,
+  minimumCalls: true,
+  windowMs: true,
+  halfOpenAfter: true,
+  halfOpenBackoff: true,
+  maxHalfOpenAfter: true,
+  halfOpenMaxCalls: true,
+  isFailure: true,
+});
+
 export const CIRCUIT_BREAKER_DEFAULTS = {
   consecutiveFailures: 5,
   minimumCalls: 10,

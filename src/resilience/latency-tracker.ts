@@ -5,6 +5,7 @@ import {
   checkPositiveInteger,
   checkPositiveMs,
   fail,
+  optionKeys,
   optional,
 } from '../validation';
 
@@ -48,6 +49,16 @@ export interface AdaptiveTimeoutOptions {
 }
 
 /** The defaults of {@link AdaptiveTimeoutOptions} (`max` defaults to the caller's fallback). */
+/** The keys of {@link AdaptiveTimeoutOptions}, for the callers that refuse unknown ones. */
+export const ADAPTIVE_TIMEOUT_OPTION_KEYS = optionKeys<AdaptiveTimeoutOptions>({
+  percentile: true,
+  multiplier: true,
+  min: true,
+  max: true,
+  minSamples: true,
+  window: true,
+});
+
 export const ADAPTIVE_TIMEOUT_DEFAULTS = {
   percentile: 0.99,
   multiplier: 2,

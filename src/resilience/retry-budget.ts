@@ -1,5 +1,11 @@
 import type { Clock } from '../clock';
-import { checkNonNegativeNumber, checkPositiveMs, optional } from '../validation';
+import {
+  checkKnownKeys,
+  checkNonNegativeNumber,
+  checkPositiveMs,
+  optionKeys,
+  optional,
+} from '../validation';
 import { SlidingCounts } from './sliding-counts';
 
 /**
@@ -29,11 +35,18 @@ export interface RetryBudgetOptions {
 /** The defaults of {@link RetryBudgetOptions}. */
 const DEFAULTS = { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 } as const;
 
+const RETRY_BUDGET_OPTION_KEYS = optionKeys<RetryBudgetOptions>({
+  ratio: true,
+  minPerSecond: true,
+  windowMs: true,
+});
+
 /**
- * Validates retry-budget options; throws `ConfigError` naming the first bad one as
+ * Validates retry-budget options (an unknown key included); throws `ConfigError` naming the first bad one as
  * `${where}.ratio`, `${where}.minPerSecond` or `${where}.windowMs`. Unset options are fine.
  */
 export function validateRetryBudgetOptions(o: RetryBudgetOptions, where: string): void {
+  checkKnownKeys(where, o, RETRY_BUDGET_OPTION_KEYS);
   optional(checkNonNegativeNumber)(`${where}.ratio`, o.ratio);
   optional(checkNonNegativeNumber)(`${where}.minPerSecond`, o.minPerSecond);
   optional(checkPositiveMs)(`${where}.windowMs`, o.windowMs);

@@ -1,12 +1,14 @@
 import { ConfigError } from '../errors';
 import {
   checkFunction,
+  checkKnownKeys,
   checkNonNegativeMs,
   checkOneOf,
   checkOptionsObject,
   checkPositiveInteger,
   checkTimeoutMs,
   fail,
+  optionKeys,
   optional,
 } from '../validation';
 
@@ -67,9 +69,26 @@ export interface RetryOptions {
   retryAfter?: (error: unknown) => number | undefined;
 }
 
-/** Validates a (partial) retry policy; `where` prefixes option names, e.g. `@Retry(Svc.get)`. */
+const RETRY_OPTION_KEYS = optionKeys<RetryOptions>({
+  attempts: true,
+  backoff: true,
+  minDelay: true,
+  maxDelay: true,
+  jitter: true,
+  retryOn: true,
+  onRetry: true,
+  operation: true,
+  maxElapsed: true,
+  retryAfter: true,
+});
+
+/**
+ * Validates a (partial) retry policy, an unknown key included; `where` prefixes option names,
+ * e.g. `@Retry(Svc.get)`.
+ */
 export function validateRetryOptions(r: Partial<RetryOptions>, where: string): void {
   checkOptionsObject(where, r);
+  checkKnownKeys(where, r, RETRY_OPTION_KEYS);
   optional(checkPositiveInteger)(`${where}.attempts`, r.attempts);
   optional(checkNonNegativeMs)(`${where}.backoff`, r.backoff);
   optional(checkNonNegativeMs)(`${where}.minDelay`, r.minDelay);

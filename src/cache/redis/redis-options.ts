@@ -1,9 +1,11 @@
 import { ConfigError } from '../../errors';
 import {
+  checkKnownKeys,
   checkOptionsObject,
   checkPositiveInteger,
   checkPositiveMs,
   fail,
+  optionKeys,
   optional,
 } from '../../validation';
 import type { RedisClientLike } from './redis-client';
@@ -42,11 +44,28 @@ export interface ResolvedRedisOptions {
 
 export const DEFAULT_NAMESPACE = 'execution-utils';
 
+const REDIS_OPTION_KEYS = optionKeys<RedisTierOptions>({
+  url: true,
+  client: true,
+  commandTimeout: true,
+  lock: true,
+  breaker: true,
+});
+const LOCK_OPTION_KEYS = optionKeys<Exclude<NonNullable<RedisTierOptions['lock']>, false>>({
+  ttl: true,
+  wait: true,
+});
+const BREAKER_OPTION_KEYS = optionKeys<NonNullable<RedisTierOptions['breaker']>>({
+  failures: true,
+  halfOpenAfter: true,
+});
+
 export function resolveRedisOptions(
   options: RedisTierOptions,
   namespace: string | undefined,
 ): ResolvedRedisOptions {
   checkOptionsObject('redis', options);
+  checkKnownKeys('redis', options, REDIS_OPTION_KEYS);
   const { url, client } = options;
   if ((url === undefined) === (client === undefined)) {
     throw new ConfigError('redis', 'give exactly one of `url` (redis://host:port) or `client`');
@@ -58,11 +77,13 @@ export function resolveRedisOptions(
   optional(checkPositiveMs)('redis.commandTimeout', options.commandTimeout);
   if (options.lock !== undefined && options.lock !== false) {
     checkOptionsObject('redis.lock', options.lock);
+    checkKnownKeys('redis.lock', options.lock, LOCK_OPTION_KEYS);
     optional(checkPositiveInteger)('redis.lock.ttl', options.lock.ttl);
     optional(checkPositiveInteger)('redis.lock.wait', options.lock.wait);
   }
   if (options.breaker !== undefined) {
     checkOptionsObject('redis.breaker', options.breaker);
+    checkKnownKeys('redis.breaker', options.breaker, BREAKER_OPTION_KEYS);
     optional(checkPositiveInteger)('redis.breaker.failures', options.breaker.failures);
     optional(checkPositiveInteger)('redis.breaker.halfOpenAfter', options.breaker.halfOpenAfter);
   }
