@@ -7,18 +7,12 @@ export { Retry } from './decorators/retry';
 export { Timeout } from './decorators/timeout';
 export { CircuitBreaker } from './decorators/circuit-breaker';
 export { Bulkhead } from './decorators/bulkhead';
-export type {
-  AnyMethod,
-  AsyncMethod,
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerDecoratorOptions,
-  CircuitBreakerSpec,
-  PolicyDecorator,
-  RetrySpec,
-  TenantMode,
-  TimeoutOptions,
-} from './decorators/types';
+export type { AnyMethod, AsyncMethod, PolicyDecorator } from './decorators/types';
+export type { CachedOptions, TenantMode } from './cache/cached-options';
+export type { RetrySpec } from './resilience/retry-options';
+export type { TimeoutOptions } from './resilience/timeout-options';
+export type { CircuitBreakerDecoratorOptions, CircuitBreakerSpec } from './resilience/breaker-spec';
+export type { BulkheadDecoratorOptions } from './resilience/bulkhead-spec';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
 export {

@@ -10,7 +10,7 @@ import {
   type CircuitBreakerOptions,
 } from './resilience/circuit-breaker';
 import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
-import type { TenantMode } from './decorators/types';
+import type { TenantMode } from './cache/cached-options';
 import type { MetricsOptions } from './observability/metrics';
 import type { RedisTierOptions } from './cache/redis/redis-options';
 import { validateTracingOptions, type TracingOptions } from './observability/open-telemetry';
@@ -18,6 +18,7 @@ import { validateLogger, type Logger } from './observability/logging';
 import {
   checkDelayOrder,
   checkJitter,
+  RETRY_DEFAULTS,
   validateRetryOptions,
   type Jitter,
   type RetryOptions,
@@ -35,7 +36,7 @@ import {
   optional,
   type Check,
 } from './validation';
-import { checkTenantMode } from './cache/tenant-mode';
+import { checkTenantMode } from './cache/cached-options';
 
 /**
  * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
@@ -167,11 +168,11 @@ export const DEFAULTS = {
   cacheSize: 100,
   cacheTtl: 3_600_000,
   tenant: 'optional' as TenantMode,
-  retryAttempts: 3,
-  retryBackoff: 1000,
-  retryMinDelay: 1000,
-  retryMaxDelay: 10_000,
-  retryJitter: 'equal' as Jitter,
+  retryAttempts: RETRY_DEFAULTS.attempts,
+  retryBackoff: RETRY_DEFAULTS.backoff,
+  retryMinDelay: RETRY_DEFAULTS.minDelay,
+  retryMaxDelay: RETRY_DEFAULTS.maxDelay,
+  retryJitter: RETRY_DEFAULTS.jitter,
   defaultTimeout: 30_000,
 } as const;
 

@@ -1,6 +1,7 @@
 import { recordPolicy } from './metadata';
 import { validatePolicies } from './validate';
-import type { AsyncMethod, BulkheadDecoratorOptions, PolicyDecorator } from './types';
+import type { AsyncMethod, PolicyDecorator } from './types';
+import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 
 /**
  * Caps how many calls of an operation run at once; a few more may wait in a queue (by priority,

@@ -1,6 +1,7 @@
 import { recordPolicy } from './metadata';
 import { validatePolicies } from './validate';
-import type { AnyMethod, CachedOptions, PolicyDecorator } from './types';
+import type { CachedOptions } from '../cache/cached-options';
+import type { AnyMethod, PolicyDecorator } from './types';
 
 /**
  * Caches a method's results per operation, tenant and arguments. Concurrent calls with the same

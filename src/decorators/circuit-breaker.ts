@@ -1,6 +1,7 @@
 import { recordPolicy } from './metadata';
 import { validatePolicies } from './validate';
-import type { AsyncMethod, CircuitBreakerSpec, PolicyDecorator } from './types';
+import type { AsyncMethod, PolicyDecorator } from './types';
+import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
 
 /**
  * Stops calling a failing dependency: after too many failures the breaker opens and calls fail

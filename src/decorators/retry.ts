@@ -1,6 +1,7 @@
 import { recordPolicy } from './metadata';
 import { validatePolicies } from './validate';
-import type { AsyncMethod, PolicyDecorator, RetrySpec } from './types';
+import type { AsyncMethod, PolicyDecorator } from './types';
+import type { RetrySpec } from '../resilience/retry-options';
 
 /**
  * Retries a failing async method with exponential backoff. `attempts` counts every call, the

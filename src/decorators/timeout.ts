@@ -1,6 +1,8 @@
 import { recordPolicy } from './metadata';
-import { toTimeoutOptions, validatePolicies } from './validate';
-import type { AsyncMethod, PolicyDecorator, TimeoutOptions } from './types';
+import { toTimeoutOptions } from '../resilience/timeout-options';
+import { validatePolicies } from './validate';
+import type { AsyncMethod, PolicyDecorator } from './types';
+import type { TimeoutOptions } from '../resilience/timeout-options';
 
 /**
  * Bounds each attempt of an async method. When the limit passes, the call rejects at once with

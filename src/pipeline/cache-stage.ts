@@ -2,7 +2,7 @@ import { MISS } from '../cache/store';
 import type { ServiceCache } from '../cache/service-cache';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
-import type { CachedOptions, TenantMode } from '../decorators/types';
+import type { CachedOptions, TenantMode } from '../cache/cached-options';
 import type { Probe } from '../observability/probe';
 import { CallKeys } from './call-key';
 import { cacheWrite } from './cache-write';

@@ -1,6 +1,6 @@
 import type { ServiceCache } from '../cache/service-cache';
 import type { CacheEntry } from '../cache/store';
-import type { CachedOptions } from '../decorators/types';
+import type { CachedOptions } from '../cache/cached-options';
 import type { Probe } from '../observability/probe';
 
 const NO_TAGS: readonly string[] = [];

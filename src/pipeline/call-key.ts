@@ -1,6 +1,6 @@
 import { cacheKeyBuilder } from '../cache/cache-key';
 import { currentContextFields, type ExecutionContext } from '../context';
-import type { CachedOptions, TenantMode } from '../decorators/types';
+import type { CachedOptions, TenantMode } from '../cache/cached-options';
 
 /** What a throwing `key` function stands for: a symbol, which no cache key can encode. */
 const UNKEYABLE = Symbol('execution-utils.unkeyable');

@@ -1,10 +1,8 @@
-import type {
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  RetrySpec,
-  TimeoutOptions,
-} from '../decorators/types';
+import type { CachedOptions } from '../cache/cached-options';
+import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
+import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
+import type { RetrySpec } from '../resilience/retry-options';
+import type { TimeoutOptions } from '../resilience/timeout-options';
 import type { BulkheadOptions } from '../resilience/bulkhead';
 import type { CircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { ConfigError } from '../errors';

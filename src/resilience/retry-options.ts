@@ -2,6 +2,7 @@ import { ConfigError } from '../errors';
 import {
   checkFunction,
   checkKnownKeys,
+  checkName,
   checkNonNegativeMs,
   checkOneOf,
   checkOptionsObject,
@@ -13,8 +14,8 @@ import {
 } from '../validation';
 
 /**
- * The retry policy's options and their validation, in one place. Defaults come from the service
- * (`retryAttempts`, `retryBackoff`...); precedence across layers is `mergeRetryLayers`.
+ * The retry policy's options, defaults and validation, in one place; precedence across layers
+ * (service, decorator, profile) is `resolveRetryPolicy` in pipeline/resolve-policies.ts.
  */
 
 export const checkJitter = checkOneOf(['none', 'full', 'equal']);
@@ -69,6 +70,21 @@ export interface RetryOptions {
   retryAfter?: (error: unknown) => number | undefined;
 }
 
+/**
+ * The service's defaults (the original's): 3 calls in all, waits of 1 s, 2 s, 4 s... clamped to
+ * 1-10 s, equal jitter. The service options `retryAttempts`, `retryBackoff`, `retryMinDelay`,
+ * `retryMaxDelay` and `retryJitter` replace them.
+ */
+export const RETRY_DEFAULTS: Readonly<
+  Pick<RetryOptions, 'attempts' | 'backoff' | 'minDelay' | 'maxDelay' | 'jitter'>
+> = {
+  attempts: 3,
+  backoff: 1000,
+  minDelay: 1000,
+  maxDelay: 10_000,
+  jitter: 'equal',
+};
+
 const RETRY_OPTION_KEYS = optionKeys<RetryOptions>({
   attempts: true,
   backoff: true,
@@ -113,4 +129,13 @@ export function checkDelayOrder(
   if (minDelay !== undefined && maxDelay !== undefined && minDelay > maxDelay) {
     throw new ConfigError(label, `minDelay (${minDelay}) must not exceed maxDelay (${maxDelay})`);
   }
+}
+
+/** `@Retry` settings: a partial policy, or the name of an operation profile. */
+export type RetrySpec = Partial<RetryOptions> | string;
+
+/** Checks a `@Retry` (or `wrap({ retry })`) spec where it is declared. */
+export function validateRetrySpec(spec: RetrySpec, label: string): void {
+  if (typeof spec === 'string') checkName(label, spec);
+  else validateRetryOptions(spec, label);
 }

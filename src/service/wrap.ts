@@ -1,13 +1,11 @@
-import type {
-  AnyMethod,
-  BulkheadDecoratorOptions,
-  CachedOptions,
-  CircuitBreakerSpec,
-  PolicySet,
-  RetrySpec,
-  TimeoutOptions,
-} from '../decorators/types';
-import { toTimeoutOptions, validatePolicies } from '../decorators/validate';
+import type { CachedOptions } from '../cache/cached-options';
+import type { AnyMethod, PolicySet } from '../decorators/types';
+import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
+import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
+import type { RetrySpec } from '../resilience/retry-options';
+import type { TimeoutOptions } from '../resilience/timeout-options';
+import { validatePolicies } from '../decorators/validate';
+import { toTimeoutOptions } from '../resilience/timeout-options';
 import { ConfigError } from '../errors';
 import type { PipelineSpec } from '../pipeline/compile';
 import { isAsyncFunction } from '../pipeline/returns-promise';
