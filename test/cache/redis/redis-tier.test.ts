@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import Redis from 'ioredis';
-import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../src';
-import { WRITE } from '../../src/cache/redis/scripts';
+import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../../src';
+import { WRITE } from '../../../src/cache/redis/scripts';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 
 let server: RedisServer;

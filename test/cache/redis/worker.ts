@@ -1,10 +1,10 @@
-// One process of test/redis/multi-process.test.ts: an ExecutionUtils on the suite's Redis, driven
+// One process of test/cache/redis/multi-process.test.ts: an ExecutionUtils on the suite's Redis, driven
 // by its parent over IPC: requests `{ id, cmd, ... }`, replies `{ id, ok, value | error, at, ms }`.
 // Compiled once per run by that suite, into build/ (node_modules must resolve from there). Counts
 // its method's runs; pushes each `invalidated` event with the time it happened (the processes
 // share the clock).
 import 'reflect-metadata';
-import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../src';
+import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../../src';
 
 export interface WorkerInit {
   /** JSON-only options: redis (url, commandTimeout, lock, breaker), namespace, l1. */

@@ -1,5 +1,5 @@
-import { ConfigError, ExecutionUtils, type ExecutionUtilsOptions } from '../src';
-import { configErrorOf, rig } from './helpers';
+import { ConfigError, ExecutionUtils, type ExecutionUtilsOptions } from '../../../src';
+import { configErrorOf, rig } from '../../helpers';
 
 const client = {
   evalsha: () => Promise.resolve(null),
@@ -110,7 +110,7 @@ describe('the Redis tier without ioredis installed', () => {
         throw new Error("Cannot find module 'ioredis'");
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy that sees the mock
-      const fresh = require('../src') as typeof import('../src');
+      const fresh = require('../../../src') as typeof import('../../../src');
       expect(() => new fresh.ExecutionUtils({ redis: { url: 'redis://x' } })).toThrow(
         fresh.ConfigError,
       );

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { RedisStore, type RawClaim } from '../../src/cache/redis/redis-store';
-import type { Lease } from '../../src/cache/remote-tier';
-import type { CacheEntry } from '../../src/cache/store';
+import { RedisStore, type RawClaim } from '../../../src/cache/redis/redis-store';
+import type { Lease } from '../../../src/cache/remote-tier';
+import type { CacheEntry } from '../../../src/cache/store';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 
 /**

@@ -14,10 +14,10 @@ import {
   type WorkerStats,
 } from './worker';
 
-// The Redis tier across real processes: workers (test/redis/worker.ts, compiled once per run) on
+// The Redis tier across real processes: workers (test/cache/redis/worker.ts, compiled once per run) on
 // one private Redis, each with a namespace of the test's own, driven over IPC.
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..', '..', '..');
 /** Per run: two runs at once do not write over each other's build. */
 const buildDir = join(root, 'build', `multi-process-${process.pid}`);
 const REPLY_WITHIN_MS = 10_000;
@@ -42,16 +42,16 @@ async function buildWorker(): Promise<string> {
       declaration: false,
     },
     include: [],
-    files: ['../../test/redis/worker.ts'],
+    files: ['../../test/cache/redis/worker.ts'],
   };
   writeFileSync(join(buildDir, 'tsconfig.json'), JSON.stringify(tsconfig));
   const tsc = require.resolve('typescript/bin/tsc');
   const args = [tsc, '-p', join(buildDir, 'tsconfig.json'), '--noCheck'];
   await promisify(execFile)(process.execPath, args, { cwd: root }).catch((error: unknown) => {
     const { stdout = '' } = error as { stdout?: string };
-    throw new Error(`compiling test/redis/worker.ts failed:\n${stdout}`, { cause: error });
+    throw new Error(`compiling test/cache/redis/worker.ts failed:\n${stdout}`, { cause: error });
   });
-  return join(buildDir, 'out', 'test', 'redis', 'worker.js');
+  return join(buildDir, 'out', 'test', 'cache', 'redis', 'worker.js');
 }
 
 /** A forked worker: requests with ids, replies matched to them, pushes kept. */

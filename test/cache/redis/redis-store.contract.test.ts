@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { RedisStore } from '../../src/cache/redis/redis-store';
-import { storeContract } from '../cache/store-contract';
+import { RedisStore } from '../../../src/cache/redis/redis-store';
+import { storeContract } from '../store-contract';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 
 let server: RedisServer;

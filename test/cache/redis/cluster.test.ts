@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Cluster } from 'ioredis';
-import { ExecutionUtils, runWithContext } from '../../src';
+import { ExecutionUtils, runWithContext } from '../../../src';
 import { describeRedis } from './redis-server';
 import { startCluster, type RedisCluster } from './redis-cluster';
 
