@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
-import type { CachePeer } from './peers';
+import { handWrittenCache, type CachePeer } from './peers';
 import { Plain, plainFn, TTL_MS, type Args, type Result } from './workload';
 
 /**
@@ -13,35 +13,14 @@ import { Plain, plainFn, TTL_MS, type Args, type Result } from './workload';
  */
 export function minimalHandWritten(max: number): CachePeer {
   const plain = new Plain();
-  const lru = new LRUCache<string, Result>({ max });
-  const inflight = new Map<string, Promise<Result>>();
   async function get(...args: Args): Promise<Result> {
     return plain.get(...args);
   }
-  const call = async (...args: Args): Promise<Result> => {
-    const key = get.name + ':' + JSON.stringify(args);
-    const hit = lru.get(key);
-    if (hit !== undefined) return hit;
-    const pending = inflight.get(key);
-    if (pending) return pending;
-    const load = get(...args).then(
-      (value) => {
-        inflight.delete(key);
-        lru.set(key, value);
-        return value;
-      },
-      (error: unknown) => {
-        inflight.delete(key);
-        throw error;
-      },
-    );
-    inflight.set(key, load);
-    return load;
-  };
+  const keyOf = (args: Args): string => get.name + ':' + JSON.stringify(args);
   return {
     name: "minimal hand-written: fn.name + ':' + JSON.stringify(args) + lru-cache (no ttl) + in-flight Map",
     kind: 'baseline',
-    call,
+    call: handWrittenCache(new LRUCache<string, Result>({ max }), keyOf, get),
     executions: () => plain.executions,
   };
 }

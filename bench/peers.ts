@@ -50,15 +50,35 @@ export function cachePeers(esm: Esm, max: number): CachePeer[] {
 function handWritten(max: number): CachePeer {
   const plain = new Plain();
   const lru = new LRUCache<string, Result>({ max, ttl: TTL_MS });
-  const inflight = new Map<string, Promise<Result>>();
-  const call = async (...args: Args): Promise<Result> => {
+  const keyOf = (args: Args): string => {
     const ctx = getExecutionContext();
-    const key = JSON.stringify([OP, ctx?.userId ?? '', ctx?.taskId ?? '', args]);
+    return JSON.stringify([OP, ctx?.userId ?? '', ctx?.taskId ?? '', args]);
+  };
+  return {
+    name: 'hand-written: JSON key + lru-cache + in-flight Map',
+    kind: 'baseline',
+    call: handWrittenCache(lru, keyOf, (...args) => plain.get(...args)),
+    executions: () => plain.executions,
+  };
+}
+
+/**
+ * What a user writes by hand: look the key up, join a load in flight for it, else load, cache
+ * the value and free the key. `keyOf` and the cache's options are what the baselines differ in.
+ */
+export function handWrittenCache(
+  lru: LRUCache<string, Result>,
+  keyOf: (args: Args) => string,
+  load: GetFn,
+): GetFn {
+  const inflight = new Map<string, Promise<Result>>();
+  return async (...args) => {
+    const key = keyOf(args);
     const hit = lru.get(key);
     if (hit !== undefined) return hit;
     const pending = inflight.get(key);
     if (pending) return pending;
-    const load = plain.get(...args).then(
+    const loading = load(...args).then(
       (value) => {
         inflight.delete(key);
         lru.set(key, value);
@@ -69,14 +89,8 @@ function handWritten(max: number): CachePeer {
         throw error;
       },
     );
-    inflight.set(key, load);
-    return load;
-  };
-  return {
-    name: 'hand-written: JSON key + lru-cache + in-flight Map',
-    kind: 'baseline',
-    call,
-    executions: () => plain.executions,
+    inflight.set(key, loading);
+    return loading;
   };
 }
 
