@@ -6,7 +6,9 @@ import { currentCallTrace, type CacheOutcome, type CallTraceContext } from './ca
 /**
  * What one operation's stages report through: each report bumps the operation's counters and
  * the service's totals, and builds an event payload only when someone listens to that event.
- * Made once per operation when its pipeline is compiled, so a report costs no lookup.
+ * Made once per operation when its pipeline is compiled, so a report costs no lookup. Each
+ * report names its counters in the code: one shared `bump(name)` made every counter write a
+ * megamorphic keyed store (~4 % of a miss).
  */
 export class Probe {
   constructor(
@@ -31,42 +33,49 @@ export class Probe {
   }
 
   hit(): void {
-    this.bump('hits');
+    this.own.hits++;
+    this.total.hits++;
     if (this.callTrace !== undefined) this.callTrace.cache = 'hit';
     if (this.bus.active.hit) this.bus.emit('hit', { operation: this.operation });
   }
 
   miss(): void {
-    this.bump('misses');
+    this.own.misses++;
+    this.total.misses++;
     if (this.callTrace !== undefined) this.callTrace.cache = 'miss';
     if (this.bus.active.miss) this.bus.emit('miss', { operation: this.operation });
   }
 
   coalesced(): void {
-    this.bump('coalesced');
+    this.own.coalesced++;
+    this.total.coalesced++;
     if (this.callTrace !== undefined) this.callTrace.cache = 'coalesced';
     if (this.bus.active.coalesced) this.bus.emit('coalesced', { operation: this.operation });
   }
 
   set(): void {
-    this.bump('sets');
+    this.own.sets++;
+    this.total.sets++;
     if (this.bus.active.set) this.bus.emit('set', { operation: this.operation });
   }
 
   /** A miss here found the entry in the shared tier (another process cached it). */
   remoteHit(): void {
-    this.bump('remoteHits');
+    this.own.remoteHits++;
+    this.total.remoteHits++;
     if (this.bus.active.remoteHit) this.bus.emit('remoteHit', { operation: this.operation });
   }
 
   /** A miss here found no entry in the shared tier either. */
   remoteMiss(): void {
-    this.bump('remoteMisses');
+    this.own.remoteMisses++;
+    this.total.remoteMisses++;
     if (this.bus.active.remoteMiss) this.bus.emit('remoteMiss', { operation: this.operation });
   }
 
   uncached(reason: UncachedReason): void {
-    this.bump('uncached');
+    this.own.uncached++;
+    this.total.uncached++;
     if (this.callTrace !== undefined) this.callTrace.cache = 'uncached';
     if (this.bus.active.uncached) {
       this.bus.emit('uncached', { operation: this.operation, reason });
@@ -74,13 +83,15 @@ export class Probe {
   }
 
   refused(): void {
-    this.bump('refused');
+    this.own.refused++;
+    this.total.refused++;
     if (this.bus.active.refused) this.bus.emit('refused', { operation: this.operation });
   }
 
   /** A stale entry served at once while it is refreshed: a hit too. */
   servedWhileRevalidating(): void {
-    this.bump('staleHits');
+    this.own.staleHits++;
+    this.total.staleHits++;
     this.hit();
     if (this.callTrace !== undefined) this.callTrace.cache = 'stale';
     this.staleServed('while-revalidate');
@@ -88,14 +99,16 @@ export class Probe {
 
   /** A stale entry served instead of an error. */
   servedIfError(): void {
-    this.bump('staleIfError');
+    this.own.staleIfError++;
+    this.total.staleIfError++;
     // After the failure, past the call's synchronous part: its trace travels in the async context.
     this.annotateAsync('stale');
     this.staleServed('if-error');
   }
 
   retry(attempt: number, attempts: number, delayMs: number, error: unknown): void {
-    this.bump('retries');
+    this.own.retries++;
+    this.total.retries++;
     if (this.bus.active.retry) {
       const operation = this.operation;
       this.bus.emit('retry', { operation, attempt, attempts, delayMs, error });
@@ -109,28 +122,32 @@ export class Probe {
   }
 
   timeout(scope: TimeoutScope, timeoutMs: number): void {
-    this.bump('timeouts');
+    this.own.timeouts++;
+    this.total.timeouts++;
     if (this.bus.active.timeout) {
       this.bus.emit('timeout', { operation: this.operation, scope, timeoutMs });
     }
   }
 
   budgetExhausted(): void {
-    this.bump('budgetExhausted');
+    this.own.budgetExhausted++;
+    this.total.budgetExhausted++;
     if (this.bus.active.budgetExhausted) {
       this.bus.emit('budgetExhausted', { operation: this.operation });
     }
   }
 
   breakerRejected(breaker: string): void {
-    this.bump('circuitRejections');
+    this.own.circuitRejections++;
+    this.total.circuitRejections++;
     if (this.bus.active.breakerRejected) {
       this.bus.emit('breakerRejected', { operation: this.operation, breaker });
     }
   }
 
   bulkheadRejected(bulkhead: string): void {
-    this.bump('bulkheadRejections');
+    this.own.bulkheadRejections++;
+    this.total.bulkheadRejections++;
     if (this.bus.active.bulkheadRejected) {
       this.bus.emit('bulkheadRejected', { operation: this.operation, bulkhead });
     }
@@ -149,10 +166,5 @@ export class Probe {
   private annotateAsync(cache: CacheOutcome): void {
     const trace = currentCallTrace();
     if (trace !== undefined && trace.operation === this.operation) trace.cache = cache;
-  }
-
-  private bump(counter: keyof Counters): void {
-    this.own[counter]++;
-    this.total[counter]++;
   }
 }
