@@ -23,6 +23,8 @@ export class Flight<T> extends CancelScope implements FlightLabels {
   readonly cancellable: boolean;
   /** @internal Set by `SingleFlight.track`: frees the key once every caller has left. */
   onAbandoned: (() => void) | undefined;
+  /** @internal Whether `SingleFlight` holds it under its key (until it settles or is dropped). */
+  tracked = false;
 
   /**
    * @param cancellable whether the work runs inside this flight's scope (its first caller can leave).
@@ -144,13 +146,16 @@ export class SingleFlight {
       ),
     );
     this.inflight.set(key, flight);
+    flight.tracked = true;
     // Only a flight whose callers can leave can be abandoned.
     if (flight.cancellable) flight.onAbandoned = () => this.finish(key, flight);
   }
 
   private finish(key: string, flight: Flight<unknown>): void {
-    // After a clear() a newer flight may own the key: leave that one in place.
-    if (this.inflight.get(key) === flight) this.inflight.delete(key);
+    // A flight dropped by an invalidation no longer holds its key (a newer one may): leave it.
+    if (!flight.tracked) return;
+    flight.tracked = false;
+    this.inflight.delete(key);
   }
 
   get size(): number {
@@ -164,16 +169,23 @@ export class SingleFlight {
   drop(what: Invalidation): void {
     if (what.kind === 'all') return this.clear();
     if (what.kind === 'key') {
-      this.inflight.delete(what.key);
+      const flight = this.inflight.get(what.key);
+      if (flight) this.untrack(what.key, flight);
       return;
     }
     for (const [key, flight] of this.inflight) {
-      if (reaches(what, flight)) this.inflight.delete(key);
+      if (reaches(what, flight)) this.untrack(key, flight);
     }
   }
 
   clear(): void {
+    for (const flight of this.inflight.values()) flight.tracked = false;
     this.inflight.clear();
+  }
+
+  private untrack(key: string, flight: Flight<unknown>): void {
+    flight.tracked = false;
+    this.inflight.delete(key);
   }
 }
 
