@@ -1,14 +1,26 @@
+import { Registry } from 'prom-client';
 import { container } from 'tsyringe';
-import { runWithContext } from '../../src';
-import { measureCases, type Case } from '../harness';
-import { target, type Row } from '../model';
+import { ExecutionUtils, runWithContext } from '../../src';
+import { find, measureCases, type Case } from '../harness';
+import { ratio, target, type Row } from '../model';
 import { cachePeers } from '../peers';
 import { registerUtils, Svc } from '../services';
-import { CTX, Plain, Q, QUERY, T, U, type GetFn } from '../workload';
+import { CTX, Plain, plainFn, Q, QUERY, T, U, type GetFn } from '../workload';
 import type { Scenario } from './scenario';
 
 const SIZE = 10_000;
 const OURS = 'ours: @Cached miss + set (evicts)';
+const WRAPPED = 'ours: wrap miss + set (evicts)';
+const METERED = 'ours: wrap miss + set (evicts), Prometheus metrics registered';
+
+/** `plain.get` behind `wrap` on a service of its own, with or without Prometheus metrics. */
+function wrapped(metered: boolean): { call: GetFn; executions: () => number } {
+  const plain = new Plain();
+  const utils = new ExecutionUtils({ cacheSize: SIZE });
+  if (metered) utils.registerMetrics(new Registry());
+  const call = utils.wrap(plainFn(plain), { name: 'Svc.get', cache: true });
+  return { call, executions: () => plain.executions };
+}
 
 /**
  * C: every call misses (a counter as `n` makes each key new), runs the method and stores the
@@ -32,6 +44,8 @@ export const cachedMiss: Scenario = {
         executions: () => plain.executions,
       },
       { name: OURS, kind: 'ours', call: svc.get.bind(svc), executions: () => svc.executions },
+      { name: WRAPPED, kind: 'ours', ...wrapped(false) },
+      { name: METERED, kind: 'ours', ...wrapped(true) },
       ...peers,
     ];
     const cases = await runWithContext(CTX, async () => {
@@ -68,6 +82,13 @@ export const cachedMiss: Scenario = {
       rows,
       targets: [
         target('C', `ours / fastest peer (${fastest?.name ?? 'none'})`, ours?.vsBestPeer, '<=', 1),
+        target(
+          'C',
+          'with Prometheus metrics / without (wrap)',
+          ratio(find(rows, METERED), find(rows, WRAPPED)),
+          '<=',
+          1.1,
+        ),
       ],
       problems,
       notes: [`C: our cache evicted ${evictions} entries and holds ${memory.cacheSize}.`],
