@@ -6,7 +6,7 @@ import { rig } from '../helpers';
 // Legacy decorators only: tsyringe constructor injection needs the design:paramtypes metadata,
 // the route decorators below are written in the legacy (target, key, descriptor) form, and
 // design:* metadata is emitted only with experimentalDecorators + emitDecoratorMetadata. The
-// rest of the container tests run under both standards, in container.both.test.ts.
+// rest of the container tests run under both standards, in ../di.both.test.ts.
 
 @injectable()
 class InjectedService {

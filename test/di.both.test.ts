@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
-import { Cached, ExecutionUtils } from '../../src';
-import { rig } from '../helpers';
+import { Cached, ExecutionUtils } from '../src';
+import { rig } from './helpers';
 
 // Runs under both decorator standards. What needs legacy decorators (tsyringe constructor
-// injection, legacy-form route decorators, design:* metadata) is in container.legacy.test.ts.
+// injection, legacy-form route decorators, design:* metadata) is in di/container.legacy.test.ts.
 
 class Service {
   calls = 0;
