@@ -2,27 +2,49 @@ import { MAX_TIMER_MS, SystemTimer } from '../src/system-timer';
 
 // The keep-alive handle is module state: the real-timer tests run first, before any fake timer
 // could leave a fake handle or a fake pending release behind.
-describe('SystemTimer keeping the process alive (real timers: what Node itself sees)', () => {
-  const refdTimers = (): number =>
-    process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+describe('SystemTimer keeping the process alive (real timers, watched)', () => {
   const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-  it('holds one ref however many timers are pending, and lets go once they are cleared', async () => {
-    const before = refdTimers();
-    const timers = [new SystemTimer(() => {}, 60_000), new SystemTimer(() => {}, 60_000)];
-    expect(refdTimers()).toBe(before + 1);
-    timers.forEach((t) => t.clear());
+  // Each test ends with no timer pending: a turn later, the shared handle is gone too.
+  afterEach(async () => {
     await turn();
-    await turn();
-    expect(refdTimers()).toBe(before);
+    jest.restoreAllMocks();
   });
 
-  it('lets go after the last timer fires', async () => {
-    const before = refdTimers();
+  it("sets its own timer unref'd: it does not hold the process by itself", () => {
+    const setTimer = jest.spyOn(global, 'setTimeout');
+    const timer = new SystemTimer(() => {}, 60_000);
+    const handle = setTimer.mock.results[0].value as NodeJS.Timeout;
+    expect(handle.hasRef()).toBe(false);
+    timer.clear();
+  });
+
+  it("holds the process with one ref'd handle however many timers are pending", async () => {
+    const setHandle = jest.spyOn(global, 'setInterval');
+    const timers = [new SystemTimer(() => {}, 60_000), new SystemTimer(() => {}, 60_000)];
+    expect(setHandle).toHaveBeenCalledTimes(1);
+    expect((setHandle.mock.results[0].value as NodeJS.Timeout).hasRef()).toBe(true);
+    timers.forEach((t) => t.clear());
+    await turn();
+  });
+
+  it('lets the handle go a turn after the last timer is cleared, not before', async () => {
+    const clearHandle = jest.spyOn(global, 'clearInterval');
+    const first = new SystemTimer(() => {}, 60_000);
+    const second = new SystemTimer(() => {}, 60_000);
+    first.clear();
+    await turn();
+    expect(clearHandle).not.toHaveBeenCalled();
+    second.clear();
+    expect(clearHandle).not.toHaveBeenCalled();
+    await turn();
+    expect(clearHandle).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets the handle go after the last timer fires', async () => {
+    const clearHandle = jest.spyOn(global, 'clearInterval');
     await new Promise<void>((resolve) => new SystemTimer(resolve, 0));
     await turn();
-    await turn();
-    expect(refdTimers()).toBe(before);
+    expect(clearHandle).toHaveBeenCalledTimes(1);
   });
 });
 
