@@ -162,7 +162,9 @@ describe('MetricSet', () => {
     set.attach(s);
     s.bus.emit('executed', { operation: 'Repo.get', durationMs: 250, ok: true });
     const { values } = await registry.getSingleMetric('eu_operation_duration_seconds')!.get();
-    const sum = values.find((v) => v.metricName === 'eu_operation_duration_seconds_sum');
+    const sum = values.find(
+      (v) => (v as { metricName?: string }).metricName === 'eu_operation_duration_seconds_sum',
+    );
     expect(sum?.value).toBe(0.25);
     expect(sum?.labels).toEqual({ operation_type: 'Repo.get' });
   });
