@@ -6,6 +6,8 @@
 #       (skipLibCheck off: every shipped declaration file is type-checked too)
 #   (c) plain .mjs: named imports, and import/require giving one module instance (same-instance.mjs)
 #   (d) types: both entry points under node10, node16, nodenext and bundler; the deprecation
+#   (e) every TypeScript sample of README.md, with the recommended tsconfig, under TypeScript 5.9
+#       and the current major (7): compile-readme-samples.ts; (a) and (b) type-checked under 7 too
 # Each consumer runs a cached, a retried and a timed-out call and exits non-zero on a failure.
 # The temporary project is removed on exit, whatever happens.
 set -euo pipefail
@@ -33,7 +35,7 @@ step "npm install $tarball + peers"
 cd "$work"
 printf '{ "name": "consumer-check", "version": "1.0.0", "private": true, "type": "commonjs" }\n' >package.json
 npm install --prefer-offline --no-audit --no-fund --silent "./$tarball" \
-  tsyringe@^4.10 reflect-metadata@^0.2 typescript@~5.9.3 @types/node@^20
+  tsyringe@^4.10 reflect-metadata@^0.2 typescript@~5.9.3 @types/node@^20 prom-client@^15 expect@^30
 
 mkdir -p cjs/src esm/src
 cp "$root/examples/tsconfig.recommended.json" cjs/tsconfig.json
@@ -58,4 +60,16 @@ step '(c) named ESM imports, one module instance'
 node same-instance.mjs
 step '(d) type resolution and deprecation'
 node types-check.mjs
+step '(e) README samples, TypeScript 5.9 and 7'
+mkdir -p ts7
+printf '{ "name": "ts7", "version": "1.0.0", "private": true }\n' >ts7/package.json
+npm install --prefix ts7 --prefer-offline --no-audit --no-fund --silent typescript@^7
+npx tsc --outDir samples-tool --module commonjs --target es2022 --types node --strict \
+  "$here/compile-readme-samples.ts" "$here/readme-samples.ts"
+node samples-tool/compile-readme-samples.js "$root/README.md" \
+  "$root/examples/tsconfig.recommended.json" samples \
+  node_modules/typescript/bin/tsc ts7/node_modules/typescript/bin/tsc
+node ts7/node_modules/typescript/bin/tsc -p cjs --noEmit
+node ts7/node_modules/typescript/bin/tsc -p esm --noEmit
+echo "consumers (a) and (b) type-check with TypeScript $(node ts7/node_modules/typescript/bin/tsc --version | sed 's/Version //')"
 step 'all consumer checks passed'
