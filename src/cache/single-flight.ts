@@ -25,6 +25,12 @@ export class Flight<T> extends CancelScope implements FlightLabels {
   onAbandoned: (() => void) | undefined;
   /** @internal Whether `SingleFlight` holds it under its key (until it settles or is dropped). */
   tracked = false;
+  /**
+   * @internal Set by the load while it holds something for the key elsewhere (the shared tier's
+   * lock): an invalidation that drops the flight lets it go, so callers in other processes start
+   * fresh work too instead of waiting for a load whose result will not be written.
+   */
+  onDropped: (() => void) | undefined;
 
   /**
    * @param cancellable whether the work runs inside this flight's scope (its first caller can leave).
@@ -179,14 +185,22 @@ export class SingleFlight {
   }
 
   clear(): void {
-    for (const flight of this.inflight.values()) flight.tracked = false;
+    const dropped = [...this.inflight.values()];
     this.inflight.clear();
+    for (const flight of dropped) dropOut(flight);
   }
 
   private untrack(key: string, flight: Flight<unknown>): void {
-    flight.tracked = false;
     this.inflight.delete(key);
+    dropOut(flight);
   }
+}
+
+function dropOut(flight: Flight<unknown>): void {
+  flight.tracked = false;
+  const onDropped = flight.onDropped;
+  flight.onDropped = undefined;
+  onDropped?.();
 }
 
 function reaches(what: Invalidation, labels: FlightLabels): boolean {

@@ -14,13 +14,12 @@ export interface MethodShape {
 /** Loads a key through the rest of the pipeline: in the caller's frame, or `detached` from it. */
 export type Load = (key: string, thisArg: unknown, args: unknown[], detached: boolean) => unknown;
 
-/** Loads a key through the shared tier (see `twoTierLoad`). */
+/** Loads a key through the shared tier, as `flight`'s work (see `twoTierLoad`). */
 export type SharedLoad = (
   key: string,
   thisArg: unknown,
   args: unknown[],
-  stamp: number,
-  tenant: string,
+  flight: Flight<unknown>,
 ) => unknown;
 
 export interface FlightLoadConfig {
@@ -60,7 +59,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
       args,
     );
     const work: Stage =
-      shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, stamp, tenant) : next;
+      shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, flight) : next;
     const result = caller
       ? runInScope(flight, work, thisArg, args)
       : detached

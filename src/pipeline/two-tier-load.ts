@@ -1,5 +1,6 @@
 import type { RemoteTier } from '../cache/remote-tier';
 import type { ServiceCache } from '../cache/service-cache';
+import type { Flight } from '../cache/single-flight';
 import type { CacheEntry } from '../cache/store';
 import type { Probe } from '../observability/probe';
 import type { CacheWrite } from './cache-write';
@@ -8,7 +9,10 @@ import type { Stage } from './stage';
 /**
  * The miss path through the shared tier: its entry if another process cached one (copied here
  * for the time it has left), else one process's execution per key across all of them, written
- * to both tiers. Runs inside the key's flight, so one process asks Redis once per cold key.
+ * to both tiers. Runs inside the key's flight, so one process asks Redis once per cold key. An
+ * invalidation that drops the flight while it holds the key's lock releases the lock at once:
+ * the result will not be written, and the callers who come next, here or in another process,
+ * start fresh work instead of waiting for it.
  */
 export function twoTierLoad(
   next: Stage,
@@ -16,9 +20,10 @@ export function twoTierLoad(
   cache: ServiceCache,
   write: CacheWrite,
   probe: Probe,
-): (key: string, thisArg: unknown, args: unknown[], stamp: number, tenant: string) => unknown {
+): (key: string, thisArg: unknown, args: unknown[], flight: Flight<unknown>) => unknown {
   const { local: store, log } = cache;
-  return async (key, thisArg, args, stamp, tenant) => {
+  return async (key, thisArg, args, flight) => {
+    const { stamp, tenant } = flight;
     // One round trip: the entry if Redis has it, else the key's lock (or the wait for its holder).
     const claim = await remote.claim(key);
     if (claim.kind === 'entry') {
@@ -27,14 +32,25 @@ export function twoTierLoad(
       return claim.entry.value;
     }
     probe.remoteMiss();
+    const { lease } = claim;
+    let released = false;
+    const letGo = (): void => {
+      released = true;
+      void remote.release(key, lease);
+    };
+    // Dropped already (while claiming), or when an invalidation comes.
+    if (!flight.tracked) letGo();
+    else flight.onDropped = letGo;
     let entry: CacheEntry | undefined;
     try {
       const value = await next(thisArg, args);
       entry = write(key, value, stamp, tenant, args);
       return value;
     } finally {
+      flight.onDropped = undefined;
       // Not awaited: the caller has its value; the write (or the lock's release) follows.
-      void (entry ? remote.write(key, entry, claim.lease) : remote.release(key, claim.lease));
+      if (entry) void remote.write(key, entry, lease);
+      else if (!released) letGo();
     }
   };
 }

@@ -4,8 +4,12 @@ import { VERSION } from '../version';
 import type { ServiceCore } from './service-core';
 
 export interface HealthReport {
-  /** `'unhealthy'` once closed only: a Redis tier that is down degrades, it does not fail. */
-  status: 'healthy' | 'unhealthy';
+  /**
+   * `'degraded'` while the Redis tier is down or its breaker open (calls still succeed, from
+   * memory or by running the method, but the processes no longer share a cache); `'unhealthy'`
+   * once closed.
+   */
+  status: 'healthy' | 'degraded' | 'unhealthy';
   /** `Date.now()` when the report was made. */
   timestamp: number;
   cacheSize: number;
@@ -47,7 +51,9 @@ export async function health(core: ServiceCore): Promise<HealthReport> {
     tiers: { memory: { status: store && !closed ? 'up' : 'off', size: store?.size ?? 0 } },
   };
   if (remote) {
-    report.tiers.redis = { ...(await remote.health()), errors: core.stats.total.remoteErrors };
+    const redis = await remote.health();
+    report.tiers.redis = { ...redis, errors: core.stats.total.remoteErrors };
+    if (redis.status === 'down' || redis.breaker === 'open') report.status = 'degraded';
   }
   if (closed) report.error = 'ExecutionUtils is closed';
   return report;

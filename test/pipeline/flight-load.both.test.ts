@@ -122,8 +122,8 @@ describe('flightLoad', () => {
 
   it('loads through the shared tier once the method is known to return a Promise', async () => {
     const calls: unknown[][] = [];
-    const shared: SharedLoad = (key, _thisArg, args, stamp, tenant) => {
-      calls.push([key, args, stamp, tenant]);
+    const shared: SharedLoad = (key, _thisArg, args, flight) => {
+      calls.push([key, args, flight.stamp, flight.tenant]);
       return Promise.resolve('from shared');
     };
     const { load, keys } = setup(() => Promise.resolve('local'), { returnsPromise: true }, shared);

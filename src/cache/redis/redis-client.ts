@@ -68,16 +68,16 @@ interface IoredisModule {
 }
 
 /**
- * A client for `url`, set for a cache tier: commands sent while it connects wait for the
- * connection (under the tier's own timeout), a failed connection attempt fails them at once
- * (`maxRetriesPerRequest: 0`: nothing piles up while Redis is down), and it reconnects by itself
- * with a capped backoff. Its duplicates (the invalidation subscriber) share these settings.
+ * A client for `url`, set for a cache tier: commands sent while it first connects wait for the
+ * connection (under the tier's own timeout, which the tier starts when it sends a command: no
+ * ioredis `commandTimeout`, whose clock starts in the client's queue), a failed connection
+ * attempt fails them at once (`maxRetriesPerRequest: 0`), and it reconnects by itself with a
+ * capped backoff. Its duplicates (the invalidation subscriber) share these settings.
  */
 export function connectRedis(url: string, commandTimeoutMs: number): RedisClientLike {
   const Redis = loadIoredis();
   return new Redis(url, {
     maxRetriesPerRequest: 0,
-    commandTimeout: commandTimeoutMs,
     connectTimeout: Math.max(1_000, commandTimeoutMs * 4),
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     // disconnect() ends the socket and destroys it after this many ms. ioredis starts that timer

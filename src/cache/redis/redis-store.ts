@@ -4,7 +4,17 @@ import type { CacheEntry, CacheStore, Invalidation } from '../store';
 import type { Lease } from '../remote-tier';
 import type { RedisClientLike, RedisNodeLike } from './redis-client';
 import { RedisKeys } from './redis-keys';
-import { CLAIM, DROP, DROP_LABELLED, INDEX, READ, RELEASE, TAKE_INDEX, WRITE } from './scripts';
+import {
+  CLAIM,
+  DROP,
+  DROP_LABELLED,
+  INDEX,
+  READ,
+  RELEASE,
+  RENEW,
+  TAKE_INDEX,
+  WRITE,
+} from './scripts';
 
 /** How long an invalidation's fence outlives it: a load running longer may still write back. */
 const TOMBSTONE_MS = 60_000;
@@ -17,6 +27,22 @@ const SCAN_BATCH = 500;
 export type RawClaim =
   | { readonly kind: 'entry'; readonly entry: CacheEntry }
   | { readonly kind: 'lease' | 'busy'; readonly lease: Lease };
+
+/** A claim that found data it could not decode, twice: a miss, fenced by nothing. */
+const NOTHING: RawClaim = { kind: 'busy', lease: { fence: 0, held: false, token: '' } };
+
+/** An entry encoded for `writeMany`. */
+export interface PreparedWrite {
+  readonly key: string;
+  readonly entry: CacheEntry;
+  readonly payload: string;
+  /** Its expiry in ms ('0': none). */
+  readonly px: number;
+  /** The writer's fence ('': as of the server's clock now). */
+  readonly fence: string;
+  /** The writer's lock token ('' if it holds none). */
+  readonly token: string;
+}
 
 /**
  * The cache in Redis: one string per entry (the codec's envelope, `PX` = the time it stays fresh),
@@ -52,27 +78,58 @@ export class RedisStore implements CacheStore {
    * The entry, else the key's lock for `lockTtl` ms (a lease whose fence orders it after every
    * earlier one), else `busy` with the fence a write after waiting must carry.
    */
-  async claim(key: string, lockTtl: number, retried = false): Promise<RawClaim> {
-    const token = randomUUID();
-    const keys = [this.keys.value(key), this.keys.lock(key)];
-    const [kind, payloadOrFence, pttl] = (await CLAIM.run(this.client, keys, [lockTtl, token])) as [
-      string,
-      string,
-      number?,
-    ];
-    if (kind === 'entry') {
-      const entry = this.decode(key, payloadOrFence, pttl ?? -2);
-      if (entry) return { kind: 'entry', entry };
-      // Undecodable data is a miss: drop it and claim the key as if it had never been there.
-      await this.client.del(keys[0]);
-      return retried
-        ? { kind: 'busy', lease: { fence: 0, held: false, token: '' } }
-        : this.claim(key, lockTtl, true);
+  async claim(key: string, lockTtl: number): Promise<RawClaim> {
+    const [claim] = await this.claimMany([key], [randomUUID()], lockTtl);
+    return claim;
+  }
+
+  /**
+   * `claim` for many keys, with one lock token each: one round trip on a single server, one
+   * command per key on a Cluster (its keys live in different slots).
+   */
+  async claimMany(
+    keys: readonly string[],
+    tokens: readonly string[],
+    lockTtl: number,
+    retried = false,
+  ): Promise<RawClaim[]> {
+    const replies = await this.perServer(keys.length, (from, to) => {
+      const redisKeys: string[] = [];
+      for (let i = from; i < to; i++)
+        redisKeys.push(this.keys.value(keys[i]), this.keys.lock(keys[i]));
+      return CLAIM.run(this.client, redisKeys, [lockTtl, ...tokens.slice(from, to)]);
+    });
+    const claims: RawClaim[] = [];
+    const undecodable: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const kind = replies[i * 3] as string;
+      const payloadOrFence = replies[i * 3 + 1] as string;
+      if (kind === 'entry') {
+        const entry = this.decode(keys[i], payloadOrFence, replies[i * 3 + 2] as number);
+        if (!entry) undecodable.push(i);
+        claims.push(entry ? { kind, entry } : NOTHING);
+        continue;
+      }
+      const fence = Number(payloadOrFence);
+      claims.push(
+        kind === 'lease'
+          ? { kind, lease: { fence, held: true, token: tokens[i] } }
+          : { kind: 'busy', lease: { fence, held: false, token: '' } },
+      );
     }
-    const fence = Number(payloadOrFence);
-    return kind === 'lease'
-      ? { kind, lease: { fence, held: true, token } }
-      : { kind: 'busy', lease: { fence, held: false, token: '' } };
+    if (undecodable.length === 0) return claims;
+    // Undecodable data is a miss: drop it and claim the key as if it had never been there.
+    const again = undecodable.map((i) => keys[i]);
+    await Promise.all(again.map((key) => this.client.del(this.keys.value(key))));
+    if (retried) return claims;
+    const reclaimed = await this.claimMany(
+      again,
+      undecodable.map((i) => tokens[i]),
+      lockTtl,
+      true,
+    );
+    undecodable.forEach((i, n) => (claims[i] = reclaimed[n]));
+    return claims;
   }
 
   /**
@@ -81,37 +138,64 @@ export class RedisStore implements CacheStore {
    * is fenced as of the server's clock instead. Returns whether the value was written.
    */
   async writeFenced(key: string, entry: CacheEntry, lease: Lease, now = false): Promise<boolean> {
+    let write: PreparedWrite | undefined;
+    try {
+      write = this.prepare(key, entry, lease, now);
+    } finally {
+      // Nothing will be written: the processes waiting for this lease must not wait it out.
+      if (!write) await this.release(key, lease);
+    }
+    return write ? (await this.writeMany([write]))[0] : false;
+  }
+
+  /**
+   * What `writeMany` sends for `entry`: its encoded envelope and expiry; undefined when there is
+   * nothing to write (the entry is not fresh). Throws an UnencodableValueError when the value
+   * cannot be encoded. Either way the lease's lock is its caller's to release.
+   */
+  prepare(key: string, entry: CacheEntry, lease: Lease, now = false): PreparedWrite | undefined {
     // Redis keeps an entry while it is fresh; its grace travels with it, for the stale windows of
     // the in-process tier it fills (an entry read from Redis is always fresh).
     const graceMs = Number.isFinite(entry.freshFor)
       ? Math.max(0, entry.keptFor - entry.freshFor)
       : 0;
-    let payload: string;
-    try {
-      payload = encodeEntry({
-        value: entry.value,
-        graceMs,
-        operation: entry.operation,
-        tenant: entry.tenant,
-        tags: entry.tags,
-      });
-    } catch (error) {
-      // Nothing will be written: the processes waiting for this lease must not wait it out.
-      await this.release(key, lease);
-      throw error;
-    }
-    if (!(entry.freshFor > 0)) {
-      await this.release(key, lease);
-      return false;
-    }
+    const payload = encodeEntry({
+      value: entry.value,
+      graceMs,
+      operation: entry.operation,
+      tenant: entry.tenant,
+      tags: entry.tags,
+    });
+    if (!(entry.freshFor > 0)) return undefined;
     const px = Number.isFinite(entry.freshFor) ? Math.max(1, Math.ceil(entry.freshFor)) : 0;
-    const keys = [this.keys.value(key), this.keys.fence(key), this.keys.lock(key)];
-    const fence = now ? '' : String(lease.fence);
-    // Indexed before it is written: an invalidation that finds the key in an index set but not
-    // yet its value still fences it, and this write is then refused; the other order would leave
+    return { key, entry, payload, px, fence: now ? '' : String(lease.fence), token: lease.token };
+  }
+
+  /**
+   * Writes prepared entries (see `writeFenced`): indexes them, then writes them, in one round
+   * trip each on a single server. Returns, per entry, whether it was written.
+   */
+  async writeMany(writes: readonly PreparedWrite[]): Promise<boolean[]> {
+    // Indexed before they are written: an invalidation that finds a key in an index set but not
+    // yet its value still fences it, and the write is then refused; the other order would leave
     // a written entry that the invalidation cannot find.
-    await this.index(key, entry, px);
-    return (await WRITE.run(this.client, keys, [payload, px, fence, lease.token])) === 1;
+    await this.index(writes);
+    const written = await this.perServer(writes.length, (from, to) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [];
+      for (let i = from; i < to; i++) {
+        const { key, payload, px, fence, token } = writes[i];
+        keys.push(this.keys.value(key), this.keys.fence(key), this.keys.lock(key));
+        args.push(payload, px, fence, token);
+      }
+      return WRITE.run(this.client, keys, args);
+    });
+    return written.map((ok) => ok === 1);
+  }
+
+  /** Extends the lock of `lease` by `ttl` ms; false if it no longer holds it. */
+  async renew(key: string, lease: Lease, ttl: number): Promise<boolean> {
+    return (await RENEW.run(this.client, [this.keys.lock(key)], [lease.token, ttl])) === 1;
   }
 
   /** Gives the lock of `lease` up, if it still holds it. */
@@ -151,12 +235,35 @@ export class RedisStore implements CacheStore {
     return { value, freshFor, keptFor: freshFor + graceMs, operation, tenant, tags };
   }
 
-  private async index(key: string, entry: CacheEntry, px: number): Promise<void> {
-    const sets: string[] = [];
-    if (entry.operation) sets.push(this.keys.index('operation', entry.operation));
-    if (entry.tenant) sets.push(this.keys.index('tenant', entry.tenant));
-    for (const tag of entry.tags) sets.push(this.keys.index('tag', tag));
-    await Promise.all(sets.map((set) => INDEX.run(this.client, [set], [key, px])));
+  /** Adds each entry to its operation's, tenant's and tags' sets: one command per set. */
+  private async index(writes: readonly PreparedWrite[]): Promise<void> {
+    const sets = new Map<string, (string | number)[]>();
+    const add = (set: string, key: string, px: number): void => {
+      let members = sets.get(set);
+      if (!members) sets.set(set, (members = []));
+      members.push(key, px);
+    };
+    for (const { key, entry, px } of writes) {
+      if (entry.operation) add(this.keys.index('operation', entry.operation), key, px);
+      if (entry.tenant) add(this.keys.index('tenant', entry.tenant), key, px);
+      for (const tag of entry.tags) add(this.keys.index('tag', tag), key, px);
+    }
+    await Promise.all([...sets].map(([set, members]) => INDEX.run(this.client, [set], members)));
+  }
+
+  /**
+   * The replies of `run(from, to)` over items [0, count), concatenated: one command on a single
+   * server, one command per item on a Cluster, where a script may only touch one slot's keys.
+   */
+  private async perServer(
+    count: number,
+    run: (from: number, to: number) => Promise<unknown>,
+  ): Promise<unknown[]> {
+    if (!this.client.nodes) return (await run(0, count)) as unknown[];
+    const replies = await Promise.all(
+      Array.from({ length: count }, (_, i) => run(i, i + 1) as Promise<unknown[]>),
+    );
+    return replies.flat();
   }
 
   private async drop(keys: readonly string[]): Promise<number> {

@@ -1,8 +1,9 @@
 import { Script } from './redis-client';
 
 /**
- * The tier's atomic steps. Every script touches the keys of ONE cache key only (value, fence,
- * lock), which share a Cluster hash slot (see redis-keys.ts). Fencing tokens are the server's
+ * The tier's atomic steps. A script touches the keys of one cache key (value, fence, lock, which
+ * share a Cluster hash slot: see redis-keys.ts) or one index set; CLAIM and WRITE also take many
+ * cache keys at once, which a single server (not a Cluster) runs in one round trip. Fencing tokens are the server's
  * clock in microseconds (`TIME`), so they grow across processes without a counter key to keep.
  */
 
@@ -21,50 +22,81 @@ return {payload, redis.call('PTTL', KEYS[1])}
 `);
 
 /**
- * KEYS: value, lock. ARGV: lock TTL ms ('0': take no lock), lock token.
- * Returns { 'entry', payload, PTTL } when the value is there, { 'lease', fence } when this caller
- * took the lock, else { 'busy', fence }: another holds it (or no lock was asked for), and a write
- * by this caller is fenced by the time it asked.
+ * Claims keys, many in one round trip. KEYS: value and lock of each key, in pairs. ARGV: lock TTL
+ * ms ('0': take no lock), then one lock token per key. Returns three items per key: 'entry',
+ * payload, PTTL when the value is there; 'lease', fence, 0 when this caller took the lock; else
+ * 'busy', fence, 0: another holds it (or no lock was asked for), and a write by this caller is
+ * fenced by the time it asked. Many keys go together only where one server holds them all (not
+ * across a Cluster's slots).
  */
 export const CLAIM = new Script(`
-local payload = redis.call('GET', KEYS[1])
-if payload then return {'entry', payload, redis.call('PTTL', KEYS[1])} end
 ${NOW_US}
-if ARGV[1] == '0' then return {'busy', now} end
-if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {'lease', now} end
-return {'busy', now}
+local replies = {}
+for i = 1, #KEYS, 2 do
+  local payload = redis.call('GET', KEYS[i])
+  if payload then
+    table.insert(replies, 'entry')
+    table.insert(replies, payload)
+    table.insert(replies, redis.call('PTTL', KEYS[i]))
+  else
+    local kind = 'busy'
+    if ARGV[1] ~= '0' and redis.call('SET', KEYS[i + 1], ARGV[(i + 1) / 2 + 1], 'NX', 'PX', ARGV[1]) then
+      kind = 'lease'
+    end
+    table.insert(replies, kind)
+    table.insert(replies, now)
+    table.insert(replies, 0)
+  end
+end
+return replies
 `);
 
 /**
- * KEYS: value, fence, lock. ARGV: payload, PX ms ('0': no expiry), fence ('': as of now), lock
- * token ('' if none). Writes unless the key's fence (of the value there, or of an invalidation)
- * is newer than this writer's, then releases the lock if this writer holds it. Returns 1 if written.
+ * Writes entries, many in one round trip. KEYS: value, fence and lock of each entry, in threes.
+ * ARGV: four per entry: payload, PX ms ('0': no expiry), fence ('': as of now), lock token ('' if
+ * none). Writes each entry unless its key's fence (of the value there, or of an invalidation) is
+ * newer than its writer's, then releases the lock if the writer holds it. Returns 1 (written) or
+ * 0 per entry.
  */
 export const WRITE = new Script(`
-local fence = ARGV[3]
-if fence == '' then
-  ${NOW_US}
-  fence = now
-end
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local written = 0
-if tonumber(fence) >= last then
-  if ARGV[2] == '0' then
-    redis.call('SET', KEYS[1], ARGV[1])
-    redis.call('SET', KEYS[2], fence)
-  else
-    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-    redis.call('SET', KEYS[2], fence, 'PX', ARGV[2])
+${NOW_US}
+local written = {}
+for i = 1, #KEYS, 3 do
+  local a = (i - 1) / 3 * 4
+  local fence = ARGV[a + 3]
+  if fence == '' then fence = now end
+  local last = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
+  local ok = 0
+  if tonumber(fence) >= last then
+    if ARGV[a + 2] == '0' then
+      redis.call('SET', KEYS[i], ARGV[a + 1])
+      redis.call('SET', KEYS[i + 1], fence)
+    else
+      redis.call('SET', KEYS[i], ARGV[a + 1], 'PX', ARGV[a + 2])
+      redis.call('SET', KEYS[i + 1], fence, 'PX', ARGV[a + 2])
+    end
+    ok = 1
   end
-  written = 1
+  if ARGV[a + 4] ~= '' and redis.call('GET', KEYS[i + 2]) == ARGV[a + 4] then
+    redis.call('DEL', KEYS[i + 2])
+  end
+  table.insert(written, ok)
 end
-if ARGV[4] ~= '' and redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
 return written
 `);
 
 /** KEYS: lock. ARGV: token. Releases the lock if the token still holds it. */
 export const RELEASE = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/**
+ * KEYS: lock. ARGV: token, TTL ms. Extends the lock while its holder's load runs, if the token
+ * still holds it. Returns 1 if extended.
+ */
+export const RENEW = new Script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `);
 
@@ -111,18 +143,20 @@ return dropped
 
 /**
  * KEYS: index set (a sorted set: member = cache key, score = when its entry expires, server ms).
- * ARGV: member, PX ms ('0': the entry never expires). Prunes the members whose entries have
- * expired, so a set in steady use does not grow with every key it ever held, adds the member, and
- * keeps the set as long as its longest-lived member (persistent if one never expires).
+ * ARGV: pairs of member and PX ms ('0': the entry never expires). Prunes the members whose entries
+ * have expired, so a set in steady use does not grow with every key it ever held, adds the
+ * members, and keeps the set as long as its longest-lived member (persistent if one never expires).
  */
 export const INDEX = new Script(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
-if ARGV[2] == '0' then
-  redis.call('ZADD', KEYS[1], '+inf', ARGV[1])
-else
-  redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[2])), ARGV[1])
+for i = 1, #ARGV, 2 do
+  if ARGV[i + 1] == '0' then
+    redis.call('ZADD', KEYS[1], '+inf', ARGV[i])
+  else
+    redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[i + 1])), ARGV[i])
+  end
 end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if last[2] == 'inf' then
