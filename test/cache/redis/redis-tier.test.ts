@@ -1,83 +1,24 @@
 import 'reflect-metadata';
 import Redis from 'ioredis';
-import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../../src';
+import { ExecutionUtils, runWithContext } from '../../../src';
 import { WRITE } from '../../../src/cache/redis/scripts';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
+import { loader, Tiers, within } from './tier-fixtures';
 
 let server: RedisServer;
-const services: ExecutionUtils[] = [];
-let namespaceCount = 0;
-
-/** A service on the suite's Redis, in a namespace of the test's own unless `namespace` is given. */
-function service(options: ExecutionUtilsOptions & { namespace?: string } = {}): ExecutionUtils {
-  const utils = new ExecutionUtils({
-    // Generous command timeouts: a loaded CI machine must not turn a hit into a miss here.
-    redis: { url: server.url, commandTimeout: 1_000, breaker: { failures: 3, halfOpenAfter: 200 } },
-    ...options,
-    namespace: options.namespace ?? `t${namespaceCount}`,
-  });
-  services.push(utils);
-  return utils;
-}
-
-/** Two processes' worth of services sharing one namespace. */
-function pair(options: ExecutionUtilsOptions = {}): [ExecutionUtils, ExecutionUtils] {
-  const namespace = `pair${++namespaceCount}`;
-  return [service({ ...options, namespace }), service({ ...options, namespace })];
-}
-
-/** Polls `check` every 5 ms until it holds, for at most `ms`; returns how long it took. */
-async function within(ms: number, check: () => boolean | Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return Date.now() - started;
-}
-
-/** Waits until both services' invalidation channels are subscribed. */
-async function subscribed(namespace: string, count: number): Promise<void> {
-  const probe = new Redis(server.url, { lazyConnect: true });
-  try {
-    await within(2_000, async () => {
-      const [, n] = (await probe.pubsub('NUMSUB', `${namespace}:{}invalidations`)) as [
-        string,
-        number,
-      ];
-      return n >= count;
-    });
-  } finally {
-    probe.disconnect();
-  }
-}
-
-/** A loader counting its runs, wrapped by `utils` as operation `name`. */
-function loader<T>(
-  utils: ExecutionUtils,
-  name: string,
-  load: (id: number) => T | Promise<T>,
-  cache: object = {},
-): { get: (id: number) => Promise<T>; runs: () => number } {
-  let runs = 0;
-  const get = utils.wrap(
-    async (id: number) => {
-      runs++;
-      return load(id);
-    },
-    { name, cache },
-  );
-  return { get, runs: () => runs };
-}
+const tiers = new Tiers();
+const service = tiers.service.bind(tiers);
+const pair = tiers.pair.bind(tiers);
+const subscribed = tiers.subscribed.bind(tiers);
 
 describeRedis('Redis tier', () => {
   beforeAll(async () => {
-    server = await startRedis();
+    server = tiers.server = await startRedis();
   });
 
   afterEach(async () => {
     server.resume();
-    await Promise.all(services.splice(0).map((s) => s.close()));
+    await tiers.closeAll();
   });
 
   afterAll(async () => {
@@ -129,8 +70,8 @@ describeRedis('Redis tier', () => {
   });
 
   it('keeps namespaces apart', async () => {
-    const a = service({ namespace: `ns-a${++namespaceCount}` });
-    const b = service({ namespace: `ns-b${namespaceCount}` });
+    const a = service({ namespace: `ns-a${++tiers.namespaceCount}` });
+    const b = service({ namespace: `ns-b${tiers.namespaceCount}` });
     await loader(a, 'Shared.get', () => 'a').get(1);
     const inB = loader(b, 'Shared.get', () => 'b');
     await expect(inB.get(1)).resolves.toBe('b');
@@ -157,7 +98,7 @@ describeRedis('Redis tier', () => {
     '%s in one process drops the entry from Redis and from the other process',
     async (_, invalidate) => {
       const [a, b] = pair();
-      await subscribed(`pair${namespaceCount}`, 2);
+      await subscribed(`pair${tiers.namespaceCount}`, 2);
       const version = { n: 1 };
       const docs = { tags: (args: unknown[]) => [`doc:${String(args[0])}`] };
       const inA = loader(a, 'Docs.get', () => `v${version.n}`, docs);
@@ -192,7 +133,7 @@ describeRedis('Redis tier', () => {
   });
 
   it('lets a waiter load the key itself once a crashed holder lock runs out', async () => {
-    const namespace = `crash${++namespaceCount}`;
+    const namespace = `crash${++tiers.namespaceCount}`;
     const utils = service({
       namespace,
       redis: { url: server.url, commandTimeout: 1_000, lock: { ttl: 200, wait: 50 } },
@@ -230,7 +171,7 @@ describeRedis('Redis tier', () => {
       },
     });
     try {
-      const namespace = `failed-write${++namespaceCount}`;
+      const namespace = `failed-write${++tiers.namespaceCount}`;
       const a = service({ namespace, redis: { client: flaky, commandTimeout: 1_000 } });
       const b = service({ namespace });
       failWrites = 1;
@@ -272,7 +213,7 @@ describeRedis('Redis tier', () => {
   });
 
   it('reads data it cannot decode as a miss, counts it, and overwrites it', async () => {
-    const namespace = `corrupt${++namespaceCount}`;
+    const namespace = `corrupt${++tiers.namespaceCount}`;
     const utils = service({ namespace });
     const raw = new Redis(server.url);
     try {
@@ -344,7 +285,7 @@ describeRedis('Redis tier', () => {
 
   it('clears its in-process tier when its invalidation channel reconnects', async () => {
     const utils = service({ redis: { url: server.url, commandTimeout: 50 } });
-    await subscribed(`t${namespaceCount}`, 1);
+    await subscribed(`t${tiers.namespaceCount}`, 1);
     const events: string[] = [];
     utils.on('invalidated', ({ origin }) => events.push(origin));
     await loader(utils, 'Resync.get', (id) => id).get(1);
@@ -398,7 +339,7 @@ describeRedis('Redis tier', () => {
   it('uses a client it is given, and leaves it open on close()', async () => {
     const client = new Redis(server.url);
     try {
-      const namespace = `given${++namespaceCount}`;
+      const namespace = `given${++tiers.namespaceCount}`;
       const a = service({ namespace, redis: { client, commandTimeout: 1_000 } });
       const b = service({ namespace });
       await loader(a, 'Given.get', () => 'from-a').get(1);
@@ -413,7 +354,7 @@ describeRedis('Redis tier', () => {
 
   it('ignores malformed messages on its channel and acts on a well-formed one', async () => {
     const utils = service();
-    const namespace = `t${namespaceCount}`;
+    const namespace = `t${tiers.namespaceCount}`;
     await subscribed(namespace, 1);
     const inUtils = loader(utils, 'Bus.get', (id) => id);
     await runWithContext({ userId: 'alice' }, () => inUtils.get(1));
