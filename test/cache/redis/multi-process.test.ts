@@ -334,6 +334,60 @@ describeRedis('Redis tier across processes', () => {
     expect(totalMs).toBeLessThan(2_000);
   }, 30_000);
 
+  it('runs the method once for 2 x 10,000 concurrent calls of a cold key, every time', async () => {
+    // The default command timeout: setting up 10,000 calls must not eat it.
+    const init = settings(`mp${++namespaces}`, { commandTimeout: 100 }, { methodMs: 100 });
+    const pair = await Promise.all(['worker 1', 'worker 2'].map((n) => startWorker(n, init)));
+    const rounds: string[] = [];
+    for (let arg = 1; arg <= 3; arg++) {
+      const before = (await totals(pair)).runs;
+      const started = Date.now();
+      const replies = await Promise.all(
+        pair.map((w) =>
+          w.request({ cmd: 'call', op: 'Crowd.get', tenant: 'alice', arg, count: 10_000 }),
+        ),
+      );
+      const totalMs = Date.now() - started;
+      const values = replies.flatMap((r) => r.value as string[]);
+      expect(values).toHaveLength(20_000);
+      expect(new Set(values)).toEqual(new Set([valueOf('Crowd.get', 'alice', arg, 1)]));
+      const { runs, stats } = await totals(pair);
+      expect(runs - before).toBe(1);
+      expect(sum(stats.map((s) => s.remoteErrors))).toBe(0);
+      // Each process's calls end within the method's time + 1 s.
+      for (const reply of replies) expect(reply.ms).toBeLessThan(100 + 1_000);
+      rounds.push(`${replies.map((r) => r.ms).join(' / ')} ms (${totalMs} ms from the test)`);
+    }
+    console.log(
+      `[multi-process] 2 x 10,000 concurrent calls of a cold key (method 100 ms), 3 rounds: ` +
+        `1 run each; per worker ${rounds.join('; ')}`,
+    );
+  }, 60_000);
+
+  it('a process busy right after its claim keeps no other waiting past the method + 1 s', async () => {
+    const init = settings(`mp${++namespaces}`, { commandTimeout: 100 }, { methodMs: 50 });
+    const [busy, other] = await Promise.all(
+      ['worker 1', 'worker 2'].map((n) => startWorker(n, init)),
+    );
+    const held = busy.request({
+      cmd: 'call',
+      op: 'Busy.get',
+      tenant: 'alice',
+      arg: 1,
+      spinMs: 250,
+    });
+    await sleep(20);
+    const started = Date.now();
+    const [value] = (await other.request({ cmd: 'call', op: 'Busy.get', tenant: 'alice', arg: 1 }))
+      .value as string[];
+    const waitedMs = Date.now() - started;
+    expect(value).toBe(valueOf('Busy.get', 'alice', 1, 1));
+    await held;
+    expect((await totals([busy, other])).runs).toBe(1);
+    expect(waitedMs).toBeLessThan(50 + 1_000);
+    console.log(`[multi-process] waited for a busy claimer's value: ${waitedMs} ms`);
+  }, 30_000);
+
   it('loses no call while Redis is killed and restarted, then shares entries again', async () => {
     // A holder whose write fails around the outage keeps its key's lock until the lock's TTL: the
     // other processes then wait `lock.wait` for it (5 s by default) before loading the key.

@@ -18,8 +18,11 @@ export interface WorkerInit {
 
 export type Request =
   | ({ cmd: 'init' } & WorkerInit)
-  /** `count` calls of (op, tenant, arg) at once; replies with their values. */
-  | { cmd: 'call'; op: string; tenant: string; arg: number; count?: number }
+  /**
+   * `count` calls of (op, tenant, arg) at once; replies with their values. `spinMs`: the task
+   * after the calls' claims are sent holds the event loop that long (a busy process).
+   */
+  | { cmd: 'call'; op: string; tenant: string; arg: number; count?: number; spinMs?: number }
   /** The method's answers from now on carry this version. */
   | { cmd: 'setVersion'; version: number }
   | { cmd: 'stats' }
@@ -69,6 +72,10 @@ let runs = 0;
 let loop: { stop: boolean; done?: Promise<LoopSummary> } | undefined;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const spin = (ms: number): void => {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+};
 const send = (message: Reply | Push): void => {
   process.send?.(message);
 };
@@ -148,8 +155,10 @@ async function handle(request: Request): Promise<unknown> {
     case 'init':
       return start(request);
     case 'call': {
-      const { op, tenant, arg, count = 1 } = request;
-      return Promise.all(Array.from({ length: count }, () => call(op, tenant, arg)));
+      const { op, tenant, arg, count = 1, spinMs = 0 } = request;
+      const calls = Promise.all(Array.from({ length: count }, () => call(op, tenant, arg)));
+      if (spinMs > 0) setImmediate(() => spin(spinMs));
+      return calls;
     }
     case 'setVersion':
       version = request.version;
