@@ -1,8 +1,8 @@
 /**
  * A Prometheus endpoint over a demo service under generated traffic: `/metrics` (the exposition
- * text Prometheus scrapes) and `/health` (JSON; 200 healthy, 503 unhealthy). A timer makes cached
- * (hit, coalesced, served stale, evicting), retried, timed-out, breaker-guarded and bulkheaded
- * calls ten times a second, so every metric of the dashboard in `examples/grafana/` moves.
+ * text Prometheus scrapes) and `/health` (JSON; 200 healthy or degraded, 503 unhealthy). A timer
+ * makes cached (hit, coalesced, served stale, evicting), retried, timed-out, breaker-guarded and
+ * bulkheaded calls ten times a second, so every metric of the dashboard in `examples/grafana/` moves.
  *
  *   npm run example:metrics          # PORT (default 9464) and HOST (default 127.0.0.1) to change
  *   curl http://127.0.0.1:9464/metrics
@@ -166,7 +166,7 @@ async function handle(
   } else if (path === '/health') {
     const report = await utils.health();
     res
-      .writeHead(report.status === 'healthy' ? 200 : 503, { 'Content-Type': 'application/json' })
+      .writeHead(report.status === 'unhealthy' ? 503 : 200, { 'Content-Type': 'application/json' })
       .end(JSON.stringify(report));
   } else {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('try /metrics or /health\n');

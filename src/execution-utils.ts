@@ -228,7 +228,7 @@ export class ExecutionUtils {
   }
 
   /**
-   * Whether the service can serve, tier by tier: unhealthy once closed.
+   * Whether the service can serve, tier by tier: degraded while Redis is down, unhealthy once closed.
    *
    * @example
    * app.get('/health', async () => utils.health());
