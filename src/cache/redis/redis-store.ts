@@ -172,15 +172,18 @@ export class RedisStore implements CacheStore {
   }
 
   /**
-   * Writes prepared entries (see `writeFenced`): indexes them, then writes them, in one round
-   * trip each on a single server. Returns, per entry, whether it was written.
+   * Writes prepared entries (see `writeFenced`): indexes them, then writes them. Returns, per
+   * entry, whether it was written. On a single server, one round trip: the index scripts and the
+   * write go out together on the one connection, which Redis runs in the order sent.
    */
   async writeMany(writes: readonly PreparedWrite[]): Promise<boolean[]> {
     // Indexed before they are written: an invalidation that finds a key in an index set but not
     // yet its value still fences it, and the write is then refused; the other order would leave
-    // a written entry that the invalidation cannot find.
-    await this.index(writes);
-    const written = await this.perServer(writes.length, (from, to) => {
+    // a written entry that the invalidation cannot find. A Cluster's index sets live on other
+    // nodes than the entries: there the write waits for the index.
+    const indexed = this.index(writes);
+    if (this.client.nodes) await indexed;
+    const written = this.perServer(writes.length, (from, to) => {
       const keys: string[] = [];
       const args: (string | number)[] = [];
       for (let i = from; i < to; i++) {
@@ -190,7 +193,8 @@ export class RedisStore implements CacheStore {
       }
       return WRITE.run(this.client, keys, args);
     });
-    return written.map((ok) => ok === 1);
+    const [replies] = await Promise.all([written, indexed]);
+    return replies.map((ok) => ok === 1);
   }
 
   /** Extends the lock of `lease` by `ttl` ms; false if it no longer holds it. */
