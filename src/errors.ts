@@ -141,3 +141,31 @@ export class UnencodableValueError extends Error {
     this.path = path;
   }
 }
+
+/** One id of a batch whose item failed, and why. */
+export interface FailedItem {
+  readonly id: unknown;
+  readonly error: unknown;
+}
+
+/**
+ * A `@CachedBatch` call asked for ids whose items failed: the method's result held an `Error` in
+ * their place. Carries every failed id the caller asked for; the other items were cached and
+ * served as usual (a caller that asked for none of the failed ids got its values).
+ */
+export class BatchItemsError extends Error {
+  override readonly name = 'BatchItemsError';
+  readonly operation: string;
+  readonly failures: readonly FailedItem[];
+
+  constructor(operation: string, failures: readonly FailedItem[]) {
+    const first = failures[0];
+    super(
+      `${operation}: ${failures.length} of the ids asked for failed (first: ${String(first.id)}: ` +
+        `${first.error instanceof Error ? first.error.message : String(first.error)})`,
+      { cause: first.error },
+    );
+    this.operation = operation;
+    this.failures = failures;
+  }
+}

@@ -1,7 +1,7 @@
 import type { WarmUpOperation, WarmUpOptions, WarmUpResult } from './cache/warm-up';
 import type { Clock } from './clock';
 import type { MethodPolicies } from './decorators/method-policies';
-import type { AnyMethod, AsyncMethod } from './decorators/types';
+import type { AnyMethod, AsyncMethod, BatchMethod } from './decorators/types';
 import { provideService } from './di';
 import {
   EVENT_NAMES,
@@ -18,7 +18,12 @@ import { health, memoryStats, type HealthReport, type MemoryStats } from './serv
 import { invalidate, invalidations } from './service/invalidation';
 import * as original from './service/original-methods';
 import { ServiceCore } from './service/service-core';
-import { wrapFunction, type WrapOptions } from './service/wrap';
+import {
+  wrapBatchFunction,
+  wrapFunction,
+  type WrapBatchOptions,
+  type WrapOptions,
+} from './service/wrap';
 import { buildCacheKey } from './cache/cache-key';
 import { ManualClock } from './testing/manual-clock';
 import {
@@ -29,7 +34,7 @@ import {
   checkTimeoutMs,
 } from './validation';
 
-export type { HealthReport, MemoryStats, WrapOptions };
+export type { HealthReport, MemoryStats, WrapBatchOptions, WrapOptions };
 
 /**
  * The service behind the decorators: owns the cache, the counters and the policy defaults, and
@@ -373,6 +378,16 @@ export class ExecutionUtils {
    */
   wrap<F extends AnyMethod>(fn: F, options: WrapOptions): F {
     return wrapFunction(this.core, fn, options);
+  }
+
+  /**
+   * Applies the `@CachedBatch` pipeline to a plain bulk function (an array of ids first).
+   *
+   * @example
+   * const getUsers = utils.wrapBatch(fetchUsers, { name: 'user', ttl: 60_000, maxBatchSize: 100 });
+   */
+  wrapBatch<F extends BatchMethod>(fn: F, options: WrapBatchOptions): F {
+    return wrapBatchFunction(this.core, fn, options);
   }
 
   /** @internal Runs a decorated method's call; the trampoline's only entry into the service. */

@@ -1,14 +1,16 @@
 import './di';
 
 export { ExecutionUtils } from './execution-utils';
-export type { HealthReport, MemoryStats, WrapOptions } from './execution-utils';
+export type { HealthReport, MemoryStats, WrapBatchOptions, WrapOptions } from './execution-utils';
 export { Cached } from './decorators/cached';
+export { CachedBatch } from './decorators/cached-batch';
 export { Retry } from './decorators/retry';
 export { Timeout } from './decorators/timeout';
 export { CircuitBreaker } from './decorators/circuit-breaker';
 export { Bulkhead } from './decorators/bulkhead';
-export type { AnyMethod, AsyncMethod, PolicyDecorator } from './decorators/types';
+export type { AnyMethod, AsyncMethod, BatchMethod, PolicyDecorator } from './decorators/types';
 export type { CachedOptions, TenantMode } from './cache/cached-options';
+export type { CachedBatchOptions } from './cache/cached-batch-options';
 export type { RetrySpec } from './resilience/retry-options';
 export type { TimeoutOptions } from './resilience/timeout-options';
 export type { CircuitBreakerDecoratorOptions, CircuitBreakerSpec } from './resilience/breaker-spec';
@@ -16,6 +18,7 @@ export type { BulkheadDecoratorOptions } from './resilience/bulkhead-spec';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
 export {
+  BatchItemsError,
   BulkheadRejectedError,
   CacheKeyError,
   CircuitOpenError,
@@ -23,6 +26,7 @@ export {
   TimeoutError,
   UnencodableValueError,
 } from './errors';
+export type { FailedItem } from './errors';
 export type { ExecutionUtilsOptions, OperationProfile, ResolvedOptions } from './options';
 export type { RedisTierOptions } from './cache/redis/redis-options';
 export type {

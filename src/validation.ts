@@ -43,6 +43,11 @@ function numberCheck(rule: NumberRule): Check {
   };
 }
 
+/** An integer from `min` to `max`, both included. */
+export function checkIntegerInRange(min: number, max: number): Check {
+  return numberCheck({ expected: `an integer from ${min} to ${max}`, min, max, integer: true });
+}
+
 export const checkNonNegativeInteger = numberCheck({
   expected: 'an integer >= 0',
   min: 0,

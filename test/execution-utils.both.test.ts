@@ -834,6 +834,8 @@ describe('ExecutionUtils.getStats', () => {
       coalesced: 0,
       uncached: 0,
       refused: 0,
+      batches: 0,
+      batchItems: 0,
       retries: 0,
       timeouts: 0,
       budgetExhausted: 0,

@@ -12,11 +12,13 @@ describe('the main entry point', () => {
   it('exports exactly the public values, nothing internal', () => {
     expect(Object.keys(entry).sort()).toEqual(
       [
+        'BatchItemsError',
         'Bulkhead',
         'BulkheadRejectedError',
         'CALL_CHANNEL_NAME',
         'CacheKeyError',
         'Cached',
+        'CachedBatch',
         'CircuitBreaker',
         'CircuitOpenError',
         'ConfigError',

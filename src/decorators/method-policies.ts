@@ -58,7 +58,8 @@ export function ownerOf(policies: MethodPolicies, thisArg: unknown): object | un
 
 /** `Class.method` for the declaring class, or undefined when it is not known yet. */
 export function operationNameFor(policies: MethodPolicies, thisArg: unknown): string | undefined {
-  if (policies.cache?.name) return policies.cache.name;
+  const named = policies.cache?.name ?? policies.batch?.name;
+  if (named) return named;
   const owner = ownerOf(policies, thisArg);
   if (!owner) return undefined;
   const cls =

@@ -1,3 +1,4 @@
+import type { CachedBatchOptions } from '../cache/cached-batch-options';
 import type { CachedOptions } from '../cache/cached-options';
 import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
 import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
@@ -7,6 +8,12 @@ import type { TimeoutOptions } from '../resilience/timeout-options';
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
 export type AsyncMethod = (this: any, ...args: any[]) => PromiseLike<any>;
+/** A bulk method: an array of ids first, a Promise of an array or a Map as its result. */
+export type BatchMethod = (
+  this: any,
+  ids: readonly any[],
+  ...rest: any[]
+) => PromiseLike<readonly any[] | ReadonlyMap<any, any>>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
@@ -28,6 +35,7 @@ export interface PolicyDecorator<M extends AnyMethod> {
  */
 export interface PolicySet {
   cache?: CachedOptions;
+  batch?: CachedBatchOptions;
   retry?: RetrySpec;
   timeout?: TimeoutOptions;
   breaker?: CircuitBreakerSpec;

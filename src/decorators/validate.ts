@@ -1,3 +1,4 @@
+import { validateCachedBatchOptions } from '../cache/cached-batch-options';
 import { validateCachedOptions } from '../cache/cached-options';
 import { validateBreakerSpec } from '../resilience/breaker-spec';
 import { validateBulkheadSpec } from '../resilience/bulkhead-spec';
@@ -9,6 +10,7 @@ import type { PolicySet } from './types';
 /** The policies a method (or `wrap`) may ask for; any other key is refused, with the closest. */
 const POLICY_KEYS = optionKeys<PolicySet>({
   cache: true,
+  batch: true,
   retry: true,
   timeout: true,
   breaker: true,
@@ -27,6 +29,7 @@ export function validatePolicies(set: PolicySet, where: (policy: string) => stri
     if (!POLICY_KEYS.includes(key)) throw unknownOption(where(key), key, POLICY_KEYS);
   }
   if (set.cache !== undefined) validateCachedOptions(set.cache, where('cache'));
+  if (set.batch !== undefined) validateCachedBatchOptions(set.batch, where('batch'));
   if (set.retry !== undefined) validateRetrySpec(set.retry, where('retry'));
   if (set.timeout !== undefined) validateTimeoutOptions(set.timeout, where('timeout'));
   if (set.breaker !== undefined) validateBreakerSpec(set.breaker, where('breaker'));

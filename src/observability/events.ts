@@ -20,6 +20,8 @@ export interface ExecutionEvents {
   coalesced: { operation: string };
   /** A result was written to the cache. */
   set: { operation: string };
+  /** A `@CachedBatch` method was called for `size` ids (its misses, deduplicated). */
+  batch: { operation: string; size: number };
   /** The size bound pushed an entry out. */
   evict: { key: string };
   /** A call ran without the cache. */
@@ -78,6 +80,7 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'miss',
   'coalesced',
   'set',
+  'batch',
   'evict',
   'uncached',
   'refused',

@@ -53,6 +53,15 @@ export class Probe {
     if (this.bus.active.coalesced) this.bus.emit('coalesced', { operation: this.operation });
   }
 
+  /** A batched method call for `size` ids (`@CachedBatch`). */
+  batch(size: number): void {
+    this.own.batches++;
+    this.total.batches++;
+    this.own.batchItems += size;
+    this.total.batchItems += size;
+    if (this.bus.active.batch) this.bus.emit('batch', { operation: this.operation, size });
+  }
+
   set(): void {
     this.own.sets++;
     this.total.sets++;

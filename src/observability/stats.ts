@@ -14,6 +14,10 @@ export interface Counters {
   uncached: number;
   /** Results `cacheIf` refused to cache. */
   refused: number;
+  /** `@CachedBatch` method calls (each for the missing ids of one or more callers). */
+  batches: number;
+  /** Ids those method calls were made for. */
+  batchItems: number;
   /** Waits followed by another attempt. */
   retries: number;
   /** Calls or attempts ended by a timeout or deadline. */
@@ -54,6 +58,8 @@ export function newCounters(): Counters {
     coalesced: 0,
     uncached: 0,
     refused: 0,
+    batches: 0,
+    batchItems: 0,
     retries: 0,
     timeouts: 0,
     budgetExhausted: 0,

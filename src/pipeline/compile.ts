@@ -8,8 +8,11 @@ import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryRuntime } from '../resilience/retry';
 import { adaptiveTimeoutStage } from './adaptive-timeout-stage';
 import { attemptStage } from './attempt-stage';
+import { DEFAULT_BATCH_SIZE } from '../cache/cached-batch-options';
+import { ConfigError } from '../errors';
 import { breakerStage } from './breaker-stage';
 import { bulkheadStage } from './bulkhead-stage';
+import { batchStage } from './batch-stage';
 import { cacheStage } from './cache-stage';
 import { executedStage } from './executed-stage';
 import type { OperationClaim, OperationClaims } from './operation-claims';
@@ -113,6 +116,21 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   }
   stage = executedStage(stage, probe);
   const returnsPromise = isAsyncPipeline(spec) ? true : spec.returnsPromise;
+  if (spec.batch && spec.cache) {
+    throw new ConfigError(operation, 'a method takes @Cached or @CachedBatch, not both');
+  }
+  if (spec.batch && runtime.cache) {
+    stage = batchStage(stage, {
+      operation,
+      options: spec.batch,
+      tenant: spec.batch.tenant ?? options.tenant,
+      ttl: resolveCacheTtl(spec.batch.ttl, operation, options),
+      clock,
+      cache: runtime.cache,
+      probe,
+      maxBatchSize: spec.batch.maxBatchSize ?? DEFAULT_BATCH_SIZE,
+    });
+  }
   if (spec.cache && runtime.cache) {
     stage = cacheStage(stage, {
       operation,
@@ -130,5 +148,5 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
 
 /** Whether a stage past the cache makes every call async, whatever the method returns. */
 function isAsyncPipeline(spec: PipelineSpec): boolean {
-  return !!(spec.retry || spec.timeout || spec.breaker || spec.bulkhead);
+  return !!(spec.batch || spec.retry || spec.timeout || spec.breaker || spec.bulkhead);
 }

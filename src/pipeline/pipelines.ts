@@ -31,7 +31,7 @@ export class Pipelines {
       ...policies,
       operation: operation ?? policies.methodName,
       identity: policies,
-      explicitName: policies.cache?.name !== undefined,
+      explicitName: (policies.cache?.name ?? policies.batch?.name) !== undefined,
       returnsPromise: declaredToReturnPromise(policies, thisArg),
     };
     // Until the declaring class is known, compile for this call only rather than remember a name.

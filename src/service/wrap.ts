@@ -1,5 +1,6 @@
+import type { CachedBatchOptions } from '../cache/cached-batch-options';
 import type { CachedOptions } from '../cache/cached-options';
-import type { AnyMethod, PolicySet } from '../decorators/types';
+import type { AnyMethod, BatchMethod, PolicySet } from '../decorators/types';
 import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
 import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 import type { RetrySpec } from '../resilience/retry-options';
@@ -28,23 +29,66 @@ export interface WrapOptions {
   bulkhead?: BulkheadDecoratorOptions;
 }
 
+/**
+ * Options of `ExecutionUtils.wrapBatch`: the `@CachedBatch` options (`name` is required: it is
+ * the operation items are keyed by) and the policies of `wrap` besides the cache.
+ */
+export interface WrapBatchOptions
+  extends Omit<CachedBatchOptions, 'name'>, Omit<WrapOptions, 'cache'> {}
+
 /** `fn` behind the same pipeline as a decorated method, compiled on its first call. */
 export function wrapFunction<F extends AnyMethod>(
   core: ServiceCore,
   fn: F,
   options: WrapOptions,
 ): F {
-  checkFunction('wrap(fn)', fn);
-  checkOptionsObject('wrap options', options);
-  if (typeof options.name !== 'string' || !options.name) {
-    throw new ConfigError('wrap.name', 'give the wrapped function a name');
-  }
-  const { name, cache, timeout, ...rest } = options;
-  const policies: PolicySet = {
-    ...rest,
+  const name = checkWrap('wrap', fn, options);
+  const { cache, timeout, ...rest } = options;
+  return wrapped(core, fn, name, {
+    ...withoutName(rest),
     cache: cache === true ? {} : cache || undefined,
     timeout: timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrap(${name}).timeout`),
-  };
+  });
+}
+
+/** `fn`, a bulk function (an array of ids first), behind a `@CachedBatch` pipeline. */
+export function wrapBatchFunction<F extends BatchMethod>(
+  core: ServiceCore,
+  fn: F,
+  options: WrapBatchOptions,
+): F {
+  const name = checkWrap('wrapBatch', fn, options);
+  const { retry, timeout, breaker, bulkhead, ...batch } = options;
+  return wrapped(core, fn, name, {
+    batch: { ...withoutName(batch), name },
+    retry,
+    breaker,
+    bulkhead,
+    timeout:
+      timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrapBatch(${name}).timeout`),
+  });
+}
+
+/** Checks what every wrapper needs; returns the operation name. */
+function checkWrap(method: string, fn: unknown, options: { name?: unknown }): string {
+  checkFunction(`${method}(fn)`, fn);
+  checkOptionsObject(`${method} options`, options);
+  if (typeof options.name !== 'string' || !options.name) {
+    throw new ConfigError(`${method}.name`, 'give the wrapped function a name');
+  }
+  return options.name;
+}
+
+function withoutName<T extends { name?: unknown }>(options: T): Omit<T, 'name'> {
+  const rest = { ...options };
+  delete rest.name;
+  return rest;
+}
+
+function wrapped<F extends AnyMethod>(core: ServiceCore, fn: F, name: string, set: PolicySet): F {
+  const policies = Object.fromEntries(
+    Object.entries(set).filter(([, value]) => value !== undefined),
+  ) as PolicySet;
   validatePolicies(policies, (policy) => `wrap(${name}).${policy}`);
   const spec: PipelineSpec = {
     ...policies,
