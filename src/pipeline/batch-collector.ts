@@ -1,3 +1,4 @@
+import type { Lease, RemoteTier } from '../cache/remote-tier';
 import type { ServiceCache } from '../cache/service-cache';
 import { Flight } from '../cache/single-flight';
 import type { Clock } from '../clock';
@@ -10,7 +11,11 @@ import type { Stage } from './stage';
 /** One id waiting in a batch, and how to settle the flight its callers join. */
 interface Item {
   readonly id: unknown;
-  resolve(value: unknown): void;
+  readonly key: string;
+  /** The shared tier's lease for the key, when this process loads it there. */
+  lease?: Lease;
+  /** `fromRemote`: the value is another process's, already cached: nothing to write. */
+  resolve(value: unknown, fromRemote?: boolean): void;
   reject(error: unknown): void;
 }
 
@@ -67,22 +72,80 @@ export class PendingBatch {
       id,
       ...this.rest,
     ]);
-    const settled = new Promise<unknown>((resolve, reject) =>
-      this.items.push({ id, resolve, reject }),
-    );
-    cache.flights.track(key, flight, settled, this.save);
+    const settled = new Promise<unknown>((resolve, reject) => {
+      const item: Item = {
+        id,
+        key,
+        resolve: (value, fromRemote) => {
+          if (!fromRemote) this.save(item, value, flight);
+          resolve(value);
+        },
+        reject: (error) => {
+          this.letGo(item);
+          reject(error);
+        },
+      };
+      this.items.push(item);
+    });
+    cache.flights.track(key, flight, settled, undefined);
     return flight;
   }
 
-  private readonly save = (key: string, value: unknown, flight: Flight<unknown>): void => {
-    if (value === undefined && !this.config.cacheMissing) return;
-    void this.config.write(key, value, flight.stamp, flight.tenant, flight.args);
-  };
+  /** Caches a loaded item here, and in the shared tier through its lease (or lets the lease go). */
+  private save(item: Item, value: unknown, flight: Flight<unknown>): void {
+    const entry =
+      value === undefined && !this.config.cacheMissing
+        ? undefined
+        : this.config.write(item.key, value, flight.stamp, flight.tenant, flight.args);
+    const { remote } = this.config.cache;
+    if (!remote || !item.lease) return;
+    if (entry) void remote.write(item.key, entry, item.lease);
+    else this.letGo(item);
+  }
+
+  private letGo(item: Item): void {
+    if (item.lease) void this.config.cache.remote?.release(item.key, item.lease);
+  }
 
   private flush(): void {
+    const { remote } = this.config.cache;
+    if (remote) {
+      this.throughRemote(remote).catch((error: unknown) =>
+        this.items.forEach((item) => item.reject(error)),
+      );
+    } else this.callInChunks(this.items);
+  }
+
+  /**
+   * The shared tier first: every item's claim (sent together, one round trip), then the method
+   * for the items this process got the lock of. An item another process holds the lock for is
+   * waited for as a single `@Cached` call waits (its value, or the lock after `lock.wait`), so
+   * the batch calls the method once those waits are over, for what is still missing.
+   */
+  private async throughRemote(remote: RemoteTier): Promise<void> {
+    const { cache, probe } = this.config;
+    const claims = await Promise.all(this.items.map((item) => remote.claim(item.key)));
+    const toLoad: Item[] = [];
+    claims.forEach((claim, i) => {
+      const item = this.items[i];
+      if (claim.kind === 'entry') {
+        probe.remoteHit();
+        const { entry } = claim;
+        if (!cache.log.covers(this.stamp, item.key, entry)) cache.local.write(item.key, entry);
+        item.resolve(entry.value, true);
+        return;
+      }
+      probe.remoteMiss();
+      item.lease = claim.lease;
+      toLoad.push(item);
+    });
+    this.callInChunks(toLoad);
+  }
+
+  private callInChunks(items: Item[]): void {
     const { maxBatchSize } = this.config;
-    for (let from = 0; from < this.items.length; from += maxBatchSize) {
-      this.call(this.items.slice(from, from + maxBatchSize));
+    for (let from = 0; from < items.length; from += maxBatchSize) {
+      this.call(items.slice(from, from + maxBatchSize));
     }
   }
 
