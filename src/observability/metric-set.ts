@@ -16,6 +16,11 @@ export const DURATION_BUCKETS: readonly number[] = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
 
+/** Upper bounds of `cache_batch_size`: single ids up to the largest `maxBatchSize`. */
+export const BATCH_SIZE_BUCKETS: readonly number[] = [
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 10_000,
+];
+
 /** `circuit_state` values: ordered by severity, so the worst of several services is the max. */
 const CIRCUIT_CODES: Readonly<Record<CircuitState, number>> = {
   closed: 0,
@@ -100,6 +105,7 @@ interface Attachment {
   readonly onExecuted: (event: ExecutionEvents['executed']) => void;
   readonly onTimeout: (event: ExecutionEvents['timeout']) => void;
   readonly onRemoteError: (event: ExecutionEvents['remoteError']) => void;
+  readonly onBatch: (event: ExecutionEvents['batch']) => void;
 }
 
 type DurationChild = ReturnType<PromClient.Histogram<'operation_type'>['labels']>;
@@ -129,6 +135,7 @@ export class MetricSet {
   private readonly durations = new Map<string, DurationChild>();
   private readonly timeouts: PromClient.Counter<'operation_type' | 'scope'>;
   private readonly remoteErrors: PromClient.Counter<'reason'>;
+  private readonly batchSize: PromClient.Histogram<'operation_type'>;
 
   /** Builds the metrics and registers them; throws `ConfigError` on a name already taken. */
   constructor(
@@ -195,6 +202,15 @@ export class MetricSet {
         name: `${prefix}cache_remote_errors_total`,
         help: 'Redis tier commands that did not help a call, by reason: error, timeout, breaker-open, decode, encode.',
         labelNames: ['reason'],
+        registers: [],
+      }),
+    );
+    this.batchSize = add(
+      new prom.Histogram({
+        name: `${prefix}cache_batch_size`,
+        help: 'Ids per @CachedBatch method call (the missing ids of the calls merged into it).',
+        labelNames: ['operation_type'],
+        buckets: [...BATCH_SIZE_BUCKETS],
         registers: [],
       }),
     );
@@ -293,11 +309,14 @@ export class MetricSet {
       onTimeout: ({ operation, scope }) =>
         this.timeouts.inc({ operation_type: this.labels.of(operation), scope }),
       onRemoteError: ({ reason }) => this.remoteErrors.inc({ reason }),
+      onBatch: ({ operation, size }) =>
+        this.batchSize.observe({ operation_type: this.labels.of(operation) }, size),
     };
     this.attachments.set(source, attachment);
     source.bus.on('executed', attachment.onExecuted);
     source.bus.on('timeout', attachment.onTimeout);
     source.bus.on('remoteError', attachment.onRemoteError);
+    source.bus.on('batch', attachment.onBatch);
   }
 
   /** By label value, so the map is bounded like the labels themselves. */
@@ -323,6 +342,7 @@ export class MetricSet {
     source.bus.off('executed', attachment.onExecuted);
     source.bus.off('timeout', attachment.onTimeout);
     source.bus.off('remoteError', attachment.onRemoteError);
+    source.bus.off('batch', attachment.onBatch);
     this.attachments.delete(source);
   }
 

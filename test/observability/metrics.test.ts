@@ -104,6 +104,22 @@ async function valueOf(
 const op = (operation_type: string): Labels => ({ operation_type });
 
 describe('Prometheus metrics', () => {
+  it('observes the size of every @CachedBatch method call in cache_batch_size', async () => {
+    const registry = new Registry();
+    const { utils } = rig({ metrics: { registry } });
+    const load = utils.wrapBatch(async (ids: readonly number[]) => ids.map((id) => id * 2), {
+      name: 'doubles',
+      maxBatchSize: 3,
+    });
+    await load([1, 2, 3, 4]);
+    await load([1, 5]);
+    expect(await valueOf(registry, 'cache_batch_size_count', op('doubles'))).toBe(3);
+    expect(await valueOf(registry, 'cache_batch_size_sum', op('doubles'))).toBe(5);
+    expect(await valueOf(registry, 'cache_batch_size_bucket', { ...op('doubles'), le: '1' })).toBe(
+      2,
+    );
+  });
+
   it('exports hits, misses, coalesced calls, retries, timeouts by scope, durations and cache size per operation', async () => {
     const registry = new Registry();
     const { clock } = rig({ metrics: { registry } });
