@@ -12,7 +12,8 @@ export interface CliOptions {
   write: boolean;
 }
 
-const USAGE = 'usage: run.js [--quick] [--only=A,B,B1,B0,C,D,E,H,F,R,G,S] [--write | --no-write]';
+const USAGE =
+  'usage: run.js [--quick] [--only=A,B,B2,B1,B0,C,D,E,H,F,K,R,G,S] [--write | --no-write]';
 
 export function parseArgs(argv: string[]): CliOptions {
   let quick = false;

@@ -22,6 +22,7 @@ import { observedHit } from './scenarios/observed-hit';
 import { redisTier } from './scenarios/redis-tier';
 import { retrySuccess } from './scenarios/retry';
 import type { Scenario } from './scenarios/scenario';
+import { batched } from './scenarios/batched';
 import { singleFlight } from './scenarios/single-flight';
 import { stacked } from './scenarios/stacked';
 import { stress } from './scenarios/stress';
@@ -39,6 +40,7 @@ const SCENARIOS: Scenario[] = [
   timeoutResolved,
   stacked,
   singleFlight,
+  batched,
   redisTier,
   heap,
   stress,
