@@ -26,6 +26,16 @@ export interface CachedBatchOptions {
   ttl?: number | ((value: unknown) => number);
   /** As `@Cached`'s `tenant`: whose entries an item may be served from. */
   tenant?: TenantMode;
+  /**
+   * For this many ms after an item expires, serve it at once and refresh it in the background
+   * (batched with the other refreshes of the turn). Default 0 (off).
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * For this many ms after an item expires, serve it instead of the error when its load fails
+   * (the method call, or its item); never for the caller's own abort. Default 0 (off).
+   */
+  staleIfError?: number;
   /** Returns false to keep an item's value out of the cache. */
   cacheIf?: (value: unknown) => boolean;
   /** An item's tags, from its id and value (`invalidateTags` drops every item carrying one). */
@@ -55,6 +65,8 @@ export const CACHED_BATCH_OPTION_KEYS = optionKeys<CachedBatchOptions>({
   name: true,
   ttl: true,
   tenant: true,
+  staleWhileRevalidate: true,
+  staleIfError: true,
   cacheIf: true,
   tags: true,
   maxBatchSize: true,
@@ -73,6 +85,8 @@ export function validateCachedBatchOptions(options: CachedBatchOptions, where: s
   optional(checkName)(`${where}.name`, options.name);
   if (typeof options.ttl !== 'function') optional(checkTtlMs)(`${where}.ttl`, options.ttl);
   optional(checkTenantMode)(`${where}.tenant`, options.tenant);
+  optional(checkTtlMs)(`${where}.staleWhileRevalidate`, options.staleWhileRevalidate);
+  optional(checkTtlMs)(`${where}.staleIfError`, options.staleIfError);
   optional(checkFunction)(`${where}.cacheIf`, options.cacheIf);
   optional(checkFunction)(`${where}.tags`, options.tags);
   optional(checkIntegerInRange(1, MAX_BATCH_SIZE))(`${where}.maxBatchSize`, options.maxBatchSize);

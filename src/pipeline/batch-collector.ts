@@ -12,6 +12,7 @@ import type { Stage } from './stage';
 interface Item {
   readonly id: unknown;
   readonly key: string;
+  readonly flight: Flight<unknown>;
   /** The shared tier's lease for the key, when this process loads it there. */
   lease?: Lease;
   /** `fromRemote`: the value is another process's, already cached: nothing to write. */
@@ -76,6 +77,7 @@ export class PendingBatch {
       const item: Item = {
         id,
         key,
+        flight,
         resolve: (value, fromRemote) => {
           if (!fromRemote) this.save(item, value, flight);
           resolve(value);
@@ -104,7 +106,9 @@ export class PendingBatch {
   }
 
   private letGo(item: Item): void {
-    if (item.lease) void this.config.cache.remote?.release(item.key, item.lease);
+    const { lease } = item;
+    item.lease = undefined;
+    if (lease) void this.config.cache.remote?.release(item.key, lease);
   }
 
   private flush(): void {
@@ -137,6 +141,9 @@ export class PendingBatch {
       }
       probe.remoteMiss();
       item.lease = claim.lease;
+      // As a single call's load: an invalidation that drops the item lets its lock go at once.
+      if (!item.flight.tracked) this.letGo(item);
+      else item.flight.onDropped = () => this.letGo(item);
       toLoad.push(item);
     });
     this.callInChunks(toLoad);

@@ -1,7 +1,7 @@
 import type { CachedBatchOptions } from '../cache/cached-batch-options';
 import type { TenantMode } from '../cache/cached-options';
 import type { ServiceCache } from '../cache/service-cache';
-import { MISS } from '../cache/store';
+import { MISS, type StaleEntry } from '../cache/store';
 import type { Clock } from '../clock';
 import { currentCancellation } from '../context';
 import { BatchItemsError, type FailedItem } from '../errors';
@@ -33,9 +33,13 @@ export interface BatchStageConfig {
  * chunks of `maxBatchSize`. The caller gets the method's shape (array aligned with its ids, or
  * a Map of them); an item the result held an `Error` for fails that id only (BatchItemsError).
  */
+const ignore = (): void => {};
+
 export function batchStage(next: Stage, config: BatchStageConfig): Stage {
-  const { operation, options, cache, probe } = config;
+  const { operation, options, cache, probe, clock } = config;
   const { local: store, flights } = cache;
+  const { staleWhileRevalidate = 0, staleIfError = 0 } = options;
+  const grace = Math.max(staleWhileRevalidate, staleIfError);
   const keys = new CallKeys(operation, config.tenant, undefined);
   const tagsOfItem = options.tags;
   const write = cacheWrite({
@@ -45,7 +49,7 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
       tags: tagsOfItem && ((args, value) => tagsOfItem(args[0], value)),
     },
     ttl: config.ttl,
-    grace: 0,
+    grace,
     cache,
     probe,
   });
@@ -85,6 +89,20 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
     }
     const tenant = keys.tenant;
     const caller = currentCancellation();
+    /** The batch being collected for this call's tenant and rest arguments. */
+    const batchFor = (): PendingBatch => {
+      let batch = pending.get(group);
+      if (!batch) {
+        batch = new PendingBatch(collector, next, thisArg, rest, tenant, () =>
+          pending.delete(group),
+        );
+        pending.set(group, batch);
+      }
+      return batch;
+    };
+    /** Reloads a stale item in the background; if that fails, it stays until its window ends. */
+    const refresh = (id: unknown, key: string): void =>
+      void batchFor().add(id, key).join(undefined).catch(ignore);
     const values = new Array<unknown>(ids.length);
     const waits: Promise<void>[] = [];
     let failures: FailedItem[] | undefined;
@@ -96,23 +114,31 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
         values[i] = hit;
         continue;
       }
+      let fallback: StaleEntry | undefined;
+      if (grace > 0) {
+        const kept = store.stale(key);
+        const expiredFor = kept ? clock.now() - kept.freshUntil : Infinity;
+        if (kept && expiredFor < staleWhileRevalidate) {
+          probe.servedWhileRevalidating();
+          values[i] = kept.value;
+          if (!flights.get(key)) refresh(ids[i], key);
+          continue;
+        }
+        if (kept && expiredFor < staleIfError) fallback = kept;
+      }
       probe.miss();
       let flight = flights.get(key);
       if (flight) probe.coalesced();
-      else {
-        let batch = pending.get(group);
-        if (!batch) {
-          batch = new PendingBatch(collector, next, thisArg, rest, tenant, () =>
-            pending.delete(group),
-          );
-          pending.set(group, batch);
-        }
-        flight = batch.add(ids[i], key);
-      }
+      else flight = batchFor().add(ids[i], key);
       waits.push(
         flight.join(caller).then(
           (value) => void (values[i] = value),
           (error: unknown) => {
+            if (fallback && !caller?.aborted && clock.now() - fallback.freshUntil < staleIfError) {
+              probe.servedIfError();
+              values[i] = fallback.value;
+              return;
+            }
             if (typeof error !== 'object' || error === null || !itemErrors.has(error)) throw error;
             (failures ??= []).push({ id: ids[i], error });
           },

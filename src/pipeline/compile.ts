@@ -120,7 +120,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     throw new ConfigError(operation, 'a method takes @Cached or @CachedBatch, not both');
   }
   if (spec.batch && runtime.cache) {
-    stage = batchStage(stage, {
+    // Each method call of a batch is traced too (one call per batch, besides one per caller).
+    stage = batchStage(traceStage(stage, probe, true, runtime.spans), {
       operation,
       options: spec.batch,
       tenant: spec.batch.tenant ?? options.tenant,

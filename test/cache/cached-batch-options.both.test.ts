@@ -14,6 +14,8 @@ describe('validateCachedBatchOptions', () => {
         name: 'user',
         ttl: (value: unknown) => (value ? 60_000 : 1_000),
         tenant: 'shared',
+        staleWhileRevalidate: 1_000,
+        staleIfError: 2_000,
         cacheIf: () => true,
         tags: () => ['t'],
         maxBatchSize: MAX_BATCH_SIZE,
@@ -22,7 +24,7 @@ describe('validateCachedBatchOptions', () => {
         returns: 'map',
       }),
     ).not.toThrow();
-    expect(CACHED_BATCH_OPTION_KEYS).toHaveLength(9);
+    expect(CACHED_BATCH_OPTION_KEYS).toHaveLength(11);
   });
 
   it('refuses a maxBatchSize that is not a whole number from 1 to 10,000', () => {
@@ -39,6 +41,7 @@ describe('validateCachedBatchOptions', () => {
     expect(configErrorOf(validate({ returns: 'object' })).message).toContain('returns');
     expect(configErrorOf(validate({ ttl: -1 })).message).toContain('ttl');
     expect(configErrorOf(validate({ tenant: 'all' })).message).toContain('tenant');
+    expect(configErrorOf(validate({ staleIfError: -5 })).message).toContain('staleIfError');
     expect(configErrorOf(validate({ tags: ['a'] })).message).toContain('tags');
   });
 

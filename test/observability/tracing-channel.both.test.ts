@@ -4,6 +4,7 @@ import {
   Bulkhead,
   CALL_CHANNEL_NAME,
   Cached,
+  CachedBatch,
   Retry,
   runWithContext,
   type CallTraceContext,
@@ -96,6 +97,24 @@ describe('the execution-utils:call tracing channel (both decorator standards)', 
     tracing?.stop();
     tracing = undefined;
     jest.restoreAllMocks();
+  });
+
+  it('traces one call per @CachedBatch caller and one per method call of the batch', async () => {
+    rig();
+    class Users {
+      @CachedBatch({ name: 'users' })
+      async getMany(ids: readonly string[]): Promise<string[]> {
+        return ids.map((id) => `user-${id}`);
+      }
+    }
+    const users = new Users();
+    tracing = subscribe();
+    await Promise.all([users.getMany(['a']), users.getMany(['b', 'a'])]);
+    const starts = tracing.seen.filter(([event]) => event === 'start').map(([, ctx]) => ctx);
+    expect(starts).toHaveLength(3);
+    expect(starts.every((ctx) => ctx.operation === 'users')).toBe(true);
+    const ends = tracing.seen.filter(([event]) => event === 'asyncEnd');
+    expect(ends).toHaveLength(3);
   });
 
   it('is named execution-utils:call', () => {

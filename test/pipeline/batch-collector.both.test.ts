@@ -147,4 +147,24 @@ describe('PendingBatch', () => {
     await turn();
     expect(remote.writes.map((w) => [w.key, w.entry.value])).toEqual([['"k-b"', 'mine']]);
   });
+
+  it("lets an item's lock go when an invalidation drops it while the batch runs, and writes nothing", async () => {
+    const remote = new FakeRemote();
+    let finish!: (values: string[]) => void;
+    const { batch, cache } = setup(
+      () => new Promise<string[]>((resolve) => (finish = resolve)),
+      {},
+      remote,
+    );
+    const flight = batch.add('a', '"k-a"');
+    await turn();
+    expect(remote.releases).toEqual([]);
+    cache.dropLocal({ kind: 'key', key: '"k-a"' });
+    expect(remote.releases).toHaveLength(1);
+    finish(['old']);
+    await expect(flight.join(undefined)).resolves.toBe('old');
+    await turn();
+    expect(remote.releases).toHaveLength(1);
+    expect(remote.writes).toEqual([]);
+  });
 });

@@ -322,4 +322,71 @@ describe('batchStage (@CachedBatch, wrapBatch)', () => {
     await users.getMany(['a']);
     expect(users.calls).toEqual([['a'], ['a']]);
   });
+
+  it('serves an item within staleWhileRevalidate at once and refreshes it in a batch of its own', async () => {
+    const { utils, clock } = rig();
+    let version = 1;
+    const calls: string[][] = [];
+    const load = utils.wrapBatch(
+      async (ids: readonly string[]) => {
+        calls.push([...ids]);
+        return ids.map((id) => `${id}-v${version}`);
+      },
+      { name: 'swr', ttl: 1_000, staleWhileRevalidate: 5_000 },
+    );
+    await load(['a', 'b']);
+    await clock.advance(1_500);
+    version = 2;
+    // 'a' and 'b' are stale: served at once; 'c' is missing: loaded.
+    await expect(load(['a', 'c'])).resolves.toEqual(['a-v1', 'c-v2']);
+    await turn();
+    expect(calls).toEqual([
+      ['a', 'b'],
+      ['a', 'c'],
+    ]);
+    await expect(load(['a'])).resolves.toEqual(['a-v2']);
+    expect(utils.getStats('swr')).toMatchObject({ staleHits: 1 });
+  });
+
+  it('serves an item within staleIfError instead of its failure, and fails the others', async () => {
+    const { utils, clock } = rig();
+    let failing = false;
+    const load = utils.wrapBatch(
+      async (ids: readonly string[]) => {
+        if (failing) throw new Error('db down');
+        return ids.map((id) => `${id}-ok`);
+      },
+      { name: 'sie', ttl: 1_000, staleIfError: 5_000 },
+    );
+    await load(['a']);
+    await clock.advance(2_000);
+    failing = true;
+    await expect(load(['a'])).resolves.toEqual(['a-ok']);
+    // Per item: 'a' has a stale value to fall back to, 'b' has none, and its failure is the call's.
+    await expect(load(['a', 'b'])).rejects.toThrow('db down');
+    expect(utils.getStats('sie').staleIfError).toBe(2);
+    await clock.advance(5_000);
+    await expect(load(['a'])).rejects.toThrow('db down');
+  });
+
+  it("does not serve a stale item in place of the caller's own abort", async () => {
+    const { utils, clock } = rig();
+    const gate = deferred<void>();
+    let calls = 0;
+    const load = utils.wrapBatch(
+      async (ids: readonly string[]) => {
+        if (++calls > 1) await gate.promise;
+        return ids.map((id) => `${id}-${calls}`);
+      },
+      { name: 'sie-abort', ttl: 1_000, staleIfError: 5_000 },
+    );
+    await load(['a']);
+    await clock.advance(2_000);
+    const controller = new AbortController();
+    const call = runWithContext({ signal: controller.signal }, () => load(['a']));
+    await turn();
+    controller.abort(new Error('left'));
+    await expect(call).rejects.toThrow('left');
+    gate.resolve();
+  });
 });
