@@ -389,4 +389,37 @@ describe('batchStage (@CachedBatch, wrapBatch)', () => {
     await expect(call).rejects.toThrow('left');
     gate.resolve();
   });
+
+  it('applies ttl(value), cacheIf(value) and tags(id, value) per item; addToCache and invalidate(key) reach items', async () => {
+    const { utils, clock } = rig();
+    const calls: string[][] = [];
+    const load = utils.wrapBatch(
+      async (ids: readonly string[]) => {
+        calls.push([...ids]);
+        return ids.map((id) => (id === 'skip' ? null : `${id}!`));
+      },
+      {
+        name: 'opts',
+        ttl: (value) => (value === 'short!' ? 100 : 10_000),
+        cacheIf: (value) => value !== null,
+        tags: (id) => [`tag:${String(id)}`],
+      },
+    );
+    await load(['short', 'long', 'skip']);
+    await clock.advance(200);
+    await load(['short', 'long', 'skip']);
+    // 'short' expired after its own TTL, 'skip' was never cached, 'long' was a hit.
+    expect(calls).toEqual([
+      ['short', 'long', 'skip'],
+      ['short', 'skip'],
+    ]);
+    await utils.invalidateTags(['tag:long']);
+    await load(['long']);
+    expect(calls[2]).toEqual(['long']);
+    const key = utils.generateCacheKey('opts', '', '', ['given']);
+    utils.addToCache(key, 'from addToCache');
+    await expect(load(['given'])).resolves.toEqual(['from addToCache']);
+    await utils.invalidate(key);
+    await expect(load(['given'])).resolves.toEqual(['given!']);
+  });
 });
