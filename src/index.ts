@@ -9,7 +9,7 @@ export { Timeout } from './decorators/timeout';
 export { CircuitBreaker } from './decorators/circuit-breaker';
 export { Bulkhead } from './decorators/bulkhead';
 export type { AnyMethod, AsyncMethod, BatchMethod, PolicyDecorator } from './decorators/types';
-export type { CachedOptions, TenantMode } from './cache/cached-options';
+export type { CachedOptions, RefreshAhead, TenantMode } from './cache/cached-options';
 export type { CachedBatchOptions } from './cache/cached-batch-options';
 export type { RetrySpec } from './resilience/retry-options';
 export type { TimeoutOptions } from './resilience/timeout-options';

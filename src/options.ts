@@ -10,7 +10,7 @@ import {
   type CircuitBreakerOptions,
 } from './resilience/circuit-breaker';
 import { validateRetryBudgetOptions, type RetryBudgetOptions } from './resilience/retry-budget';
-import type { TenantMode } from './cache/cached-options';
+import type { RefreshAhead, TenantMode } from './cache/cached-options';
 import type { MetricsOptions } from './observability/metrics';
 import type { RedisTierOptions } from './cache/redis/redis-options';
 import { validateTracingOptions, type TracingOptions } from './observability/open-telemetry';
@@ -36,7 +36,7 @@ import {
   optional,
   type Check,
 } from './validation';
-import { checkTenantMode } from './cache/cached-options';
+import { checkRefreshAhead, checkTenantMode } from './cache/cached-options';
 
 /**
  * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
@@ -58,6 +58,8 @@ export interface OperationProfile {
   timeout?: number;
   /** TTL in whole ms for `@Cached` on this operation (0 = never expires). */
   cacheTtl?: number;
+  /** `@Cached` `refreshAhead` for this operation (it beats the decorator's and the service's). */
+  refreshAhead?: RefreshAhead;
   /** Settings of the circuit breaker of this name (they beat the decorator's). */
   circuitBreaker?: CircuitBreakerOptions;
   /** Settings of the bulkhead of this name (they beat the decorator's). */
@@ -92,6 +94,11 @@ export interface ExecutionUtilsOptions {
    * tenant at all. Multi-tenant services should set `'required'`.
    */
   tenant?: TenantMode;
+  /**
+   * Probabilistic early refresh for every `@Cached` method without its own `refreshAhead`
+   * (see `RefreshAhead`). Default false.
+   */
+  refreshAhead?: RefreshAhead;
   /** Default total attempts of `@Retry`, including the first call. Default 3. */
   retryAttempts?: number;
   /** Default backoff base in ms: retry n waits `clamp(retryBackoff * 2^(n-1), min, max)`. Default 1000. */
@@ -168,6 +175,7 @@ export const DEFAULTS = {
   cacheSize: 100,
   cacheTtl: 3_600_000,
   tenant: 'optional' as TenantMode,
+  refreshAhead: false as RefreshAhead,
   retryAttempts: RETRY_DEFAULTS.attempts,
   retryBackoff: RETRY_DEFAULTS.backoff,
   retryMinDelay: RETRY_DEFAULTS.minDelay,
@@ -207,6 +215,7 @@ const SERVICE_OPTION_KEYS = optionKeys<ExecutionUtilsOptions>({
   cacheMaxBytes: true,
   cacheTtl: true,
   tenant: true,
+  refreshAhead: true,
   retryAttempts: true,
   retryBackoff: true,
   retryMinDelay: true,
@@ -233,6 +242,7 @@ const PROFILE_OPTION_KEYS = optionKeys<OperationProfile>({
   retry: true,
   timeout: true,
   cacheTtl: true,
+  refreshAhead: true,
   circuitBreaker: true,
   bulkhead: true,
   retryBudget: true,
@@ -250,6 +260,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   optional(checkPositiveInteger)('cacheMaxBytes', options.cacheMaxBytes);
   checkTtlMs('cacheTtl', o.cacheTtl);
   checkTenantMode('tenant', o.tenant);
+  checkRefreshAhead('refreshAhead', o.refreshAhead);
   checkPositiveInteger('retryAttempts', o.retryAttempts);
   checkNonNegativeMs('retryBackoff', o.retryBackoff);
   checkNonNegativeMs('retryMinDelay', o.retryMinDelay);
@@ -284,6 +295,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     l1Size: options.l1?.size ?? o.cacheSize,
     l1Ttl: options.l1?.ttl ?? Infinity,
     tenant: o.tenant,
+    refreshAhead: o.refreshAhead,
     retryAttempts: o.retryAttempts,
     retryBackoff: o.retryBackoff,
     retryMinDelay: o.retryMinDelay,
@@ -315,6 +327,7 @@ export function validateOperationProfile(name: string, profile: OperationProfile
   if (profile.retry !== undefined) validateRetryOptions(profile.retry, `${where}.retry`);
   optional(checkTimeoutMs)(`${where}.timeout`, profile.timeout);
   optional(checkTtlMs)(`${where}.cacheTtl`, profile.cacheTtl);
+  checkRefreshAhead(`${where}.refreshAhead`, profile.refreshAhead);
   if (profile.circuitBreaker !== undefined) {
     checkOptionsObject(`${where}.circuitBreaker`, profile.circuitBreaker);
     checkKnownKeys(`${where}.circuitBreaker`, profile.circuitBreaker, CIRCUIT_BREAKER_OPTION_KEYS);

@@ -60,6 +60,11 @@ export const checkPositiveInteger = numberCheck({
 });
 export const checkFiniteNumber = numberCheck({ expected: 'a finite number', min: -Infinity });
 export const checkNonNegativeNumber = numberCheck({ expected: 'a finite number >= 0', min: 0 });
+export const checkPositiveNumber = numberCheck({
+  expected: 'a finite number > 0',
+  min: 0,
+  minExclusive: true,
+});
 /** A factor such as a backoff multiplier. */
 export const checkMultiplier = numberCheck({ expected: 'a finite number >= 1', min: 1 });
 export const checkNonNegativeMs = numberCheck({ expected: 'a finite number of ms >= 0', min: 0 });

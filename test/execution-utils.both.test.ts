@@ -843,6 +843,7 @@ describe('ExecutionUtils.getStats', () => {
       bulkheadRejections: 0,
       staleHits: 0,
       staleIfError: 0,
+      earlyRefreshes: 0,
       remoteHits: 0,
       remoteMisses: 0,
       remoteErrors: 0,

@@ -9,6 +9,7 @@ describe('ExecutionUtils options', () => {
       l1Size: 100,
       l1Ttl: Infinity,
       tenant: 'optional',
+      refreshAhead: false,
       retryAttempts: 3,
       retryBackoff: 1000,
       retryMinDelay: 1000,
@@ -36,6 +37,7 @@ describe('ExecutionUtils options', () => {
       retryJitter: 'full',
       defaultTimeout: 0.5,
       tenant: 'required',
+      refreshAhead: { beta: 2 },
     };
     expect(new ExecutionUtils(options).options).toEqual({
       ...options,
@@ -173,6 +175,7 @@ describe('ExecutionUtils.fromEnv', () => {
       retryJitter: 'equal',
       defaultTimeout: 3000,
       tenant: 'optional',
+      refreshAhead: false,
       operations: {},
     });
   });

@@ -5,6 +5,7 @@ import {
   checkName,
   checkOneOf,
   checkOptionsObject,
+  checkPositiveNumber,
   checkTtlMs,
   optional,
   optionKeys,
@@ -17,6 +18,13 @@ import {
 
 /** Whose entry a cached call may be served. */
 export type TenantMode = 'optional' | 'required' | 'shared';
+
+/**
+ * Probabilistic early refresh (XFetch): a hit refreshes its entry in the background with a
+ * probability that rises as expiry nears, scaled by how long the entry took to load and `beta`
+ * (default 1; larger refreshes earlier). `true` is `{ beta: 1 }`.
+ */
+export type RefreshAhead = boolean | { beta?: number };
 
 export interface CachedOptions {
   /**
@@ -36,6 +44,12 @@ export interface CachedOptions {
    * methods only. Default 0 (off).
    */
   staleIfError?: number;
+  /**
+   * Refresh an entry before it expires, in the background, so no caller waits for a hot key to
+   * reload (XFetch; see `RefreshAhead`). Async methods only. Default: the service's
+   * `refreshAhead` (off).
+   */
+  refreshAhead?: RefreshAhead;
   /** The name keys are built from, instead of `Class.method`. Also the operation profile name. */
   name?: string;
   /** Derives what is keyed from the arguments (its result replaces the arguments in the key). */
@@ -64,6 +78,7 @@ export const CACHED_OPTION_KEYS = optionKeys<CachedOptions>({
   ttl: true,
   staleWhileRevalidate: true,
   staleIfError: true,
+  refreshAhead: true,
   name: true,
   key: true,
   tenant: true,
@@ -78,9 +93,24 @@ export function validateCachedOptions(options: CachedOptions, where: string): vo
   if (typeof options.ttl !== 'function') optional(checkTtlMs)(`${where}.ttl`, options.ttl);
   optional(checkTtlMs)(`${where}.staleWhileRevalidate`, options.staleWhileRevalidate);
   optional(checkTtlMs)(`${where}.staleIfError`, options.staleIfError);
+  checkRefreshAhead(`${where}.refreshAhead`, options.refreshAhead);
   optional(checkName)(`${where}.name`, options.name);
   optional(checkFunction)(`${where}.key`, options.key);
   optional(checkFunction)(`${where}.cacheIf`, options.cacheIf);
   optional(checkFunction)(`${where}.tags`, options.tags);
   optional(checkTenantMode)(`${where}.tenant`, options.tenant);
+}
+
+/** Validates a `refreshAhead` option (a decorator's, a profile's or the service's). */
+export function checkRefreshAhead(label: string, value: unknown): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  checkOptionsObject(label, value);
+  checkKnownKeys(label, value as object, ['beta']);
+  optional(checkPositiveNumber)(`${label}.beta`, (value as { beta?: unknown }).beta);
+}
+
+/** The `beta` of a `refreshAhead` setting, or undefined when it is off. */
+export function refreshBeta(setting: RefreshAhead | undefined): number | undefined {
+  if (setting === undefined || setting === false) return undefined;
+  return setting === true ? 1 : (setting.beta ?? 1);
 }

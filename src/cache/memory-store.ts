@@ -32,6 +32,8 @@ export class MemoryStore implements LocalStore {
   private readonly keptUntil: Float64Array;
   /** What each slot is charged against `maxBytes` (allocated only with a byte bound). */
   private readonly charges: Float64Array | undefined;
+  /** Each entry's measured load time (`refreshAhead`), allocated when the first one is written. */
+  private deltas: Float64Array | undefined;
   private charged = 0;
 
   /**
@@ -77,6 +79,21 @@ export class MemoryStore implements LocalStore {
     const slot = this.live(key);
     if (slot === undefined || this.freshUntil[slot] === this.keptUntil[slot]) return undefined;
     return { value: this.values[slot], freshUntil: this.freshUntil[slot] };
+  }
+
+  refreshDue(key: string, beta: number, random: number): boolean {
+    if (this.deltas === undefined) return false;
+    const slot = this.slots.find(key);
+    if (slot === undefined) return false;
+    const delta = this.deltas[slot];
+    const expiry = this.freshUntil[slot];
+    if (!(delta > 0) || expiry === Infinity) return false;
+    return this.clock.now() - delta * beta * Math.log(random) >= expiry;
+  }
+
+  /** Bytes reserved up front for `max` slots (more once an entry with a load time is written). */
+  get reservedBytes(): number {
+    return this.max * (RESERVED_BYTES_PER_SLOT + (this.deltas === undefined ? 0 : 8));
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
@@ -192,7 +209,7 @@ export class MemoryStore implements LocalStore {
     value: unknown,
     freshUntil: number,
     keptUntil: number,
-    labels: EntryLabels,
+    labels: EntryLabels & { readonly delta?: number },
   ): void {
     // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
     // reading a character makes V8 flatten it, so the store keeps only the text.
@@ -212,6 +229,9 @@ export class MemoryStore implements LocalStore {
     this.values[slot] = value;
     this.freshUntil[slot] = freshUntil;
     this.keptUntil[slot] = keptUntil;
+    const delta = labels.delta ?? 0;
+    if (delta > 0) this.deltas ??= new Float64Array(this.max);
+    if (this.deltas !== undefined) this.deltas[slot] = delta;
     // An entry of no operation (addToCache) is reached by its key only: it joins no group.
     if (labels.operation) {
       this.groups.join(slot, this.groups.groupOf(labels.operation, labels.tenant, labels.tags));

@@ -25,6 +25,8 @@ export class Flight<T> extends CancelScope implements FlightLabels {
   onAbandoned: (() => void) | undefined;
   /** @internal Whether `SingleFlight` holds it under its key (until it settles or is dropped). */
   tracked = false;
+  /** @internal The clock time its work started, when the load is timed (`refreshAhead`). */
+  startedAt: number | undefined = undefined;
   /**
    * @internal Set by the load while it holds something for the key elsewhere (the shared tier's
    * lock): an invalidation that drops the flight lets it go, so callers in other processes start

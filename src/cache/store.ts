@@ -26,6 +26,11 @@ export interface CacheEntry extends EntryLabels {
    * (staleWhileRevalidate / staleIfError) are the time between the two.
    */
   readonly keptFor: number;
+  /**
+   * How long the load that produced it took, in ms, when it was measured (`refreshAhead`): the
+   * scale of its early refresh.
+   */
+  readonly delta?: number;
 }
 
 /** What to drop: one key, every entry of an operation, of a tenant, with any of some tags, or all. */
@@ -70,6 +75,11 @@ export interface LocalStore extends CacheStore {
   stale(key: string): StaleEntry | undefined;
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
   has(key: string): boolean;
+  /**
+   * Whether a hit on `key` should refresh it early (XFetch): true when the entry has a measured
+   * load time `delta` and `now - delta * beta * ln(random) >= its expiry`.
+   */
+  refreshDue(key: string, beta: number, random: number): boolean;
   read(key: string): CacheEntry | undefined;
   write(key: string, entry: CacheEntry): void;
   invalidate(what: Invalidation): number;

@@ -20,6 +20,8 @@ export interface ExecutionEvents {
   coalesced: { operation: string };
   /** A result was written to the cache. */
   set: { operation: string };
+  /** A hit started a background refresh of its entry before it expired (`refreshAhead`). */
+  earlyRefresh: { operation: string };
   /** A `@CachedBatch` method was called for `size` ids (its misses, deduplicated). */
   batch: { operation: string; size: number };
   /** The size bound pushed an entry out. */
@@ -81,6 +83,7 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'coalesced',
   'set',
   'batch',
+  'earlyRefresh',
   'evict',
   'uncached',
   'refused',

@@ -70,6 +70,11 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['staleHits', 'staleIfError'],
   },
   {
+    name: 'cache_early_refreshes_total',
+    help: 'Background refreshes a hit started before its entry expired (refreshAhead).',
+    fields: ['earlyRefreshes'],
+  },
+  {
     name: 'cache_uncached_total',
     help: 'Calls run without the cache: arguments that cannot be keyed, or no tenant where one is required.',
     fields: ['uncached'],

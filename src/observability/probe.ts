@@ -53,6 +53,13 @@ export class Probe {
     if (this.bus.active.coalesced) this.bus.emit('coalesced', { operation: this.operation });
   }
 
+  /** A hit started an early refresh of its entry (`refreshAhead`). */
+  earlyRefresh(): void {
+    this.own.earlyRefreshes++;
+    this.total.earlyRefreshes++;
+    if (this.bus.active.earlyRefresh) this.bus.emit('earlyRefresh', { operation: this.operation });
+  }
+
   /** A batched method call for `size` ids (`@CachedBatch`). */
   batch(size: number): void {
     this.own.batches++;

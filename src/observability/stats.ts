@@ -32,6 +32,8 @@ export interface Counters {
   staleHits: number;
   /** Expired entries served instead of an error (stale-if-error). */
   staleIfError: number;
+  /** Background refreshes a hit started before its entry expired (`refreshAhead`). */
+  earlyRefreshes: number;
   /** Misses in this process served from the shared (Redis) tier. */
   remoteHits: number;
   /** Misses in this process the shared tier could not serve either. */
@@ -67,6 +69,7 @@ export function newCounters(): Counters {
     bulkheadRejections: 0,
     staleHits: 0,
     staleIfError: 0,
+    earlyRefreshes: 0,
     remoteHits: 0,
     remoteMisses: 0,
     remoteErrors: 0,

@@ -23,6 +23,10 @@ export interface CacheStageConfig {
   readonly probe: Probe;
   /** true/false when the method is known to return a Promise or not; undefined to learn it. */
   readonly returnsPromise: boolean | undefined;
+  /** The XFetch `beta` of `refreshAhead`, or undefined when it is off. */
+  readonly refreshBeta: number | undefined;
+  /** Random numbers in [0, 1) (the service's `random`), for the early refresh's draw. */
+  readonly random: () => number;
 }
 
 /**
@@ -32,6 +36,8 @@ export interface CacheStageConfig {
  * once: no timer, no retry machinery, no new context, no tier branch. A call whose arguments
  * cannot be keyed, or that has no tenant where one is required, runs uncached.
  */
+const ignore = (): void => {};
+
 export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   const { operation, cache, probe, clock, options } = config;
   const { local: store, flights, remote } = cache;
@@ -39,7 +45,10 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   const grace = Math.max(staleWhileRevalidate, staleIfError);
   const shape: MethodShape = { returnsPromise: config.returnsPromise };
   const keys = new CallKeys(operation, config.tenant, options.key);
-  const write = cacheWrite({ operation, options, ttl: config.ttl, grace, cache, probe });
+  // Early refresh needs each entry's load time; with a shared tier it is not run (see the README).
+  const beta = remote === undefined ? config.refreshBeta : undefined;
+  const timing = beta === undefined ? undefined : clock;
+  const write = cacheWrite({ operation, options, ttl: config.ttl, grace, cache, probe, timing });
   const load = flightLoad(next, {
     operation,
     cache,
@@ -48,7 +57,18 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     tagged: options.tags !== undefined,
     shape,
     shared: remote && twoTierLoad(next, remote, cache, write, probe),
+    timing,
   });
+  const { random } = config;
+  /** Refreshes `key` in the background, past the caller's signal; a failure leaves the entry. */
+  const refreshEarly = (key: string, thisArg: unknown, args: unknown[]): void => {
+    probe.earlyRefresh();
+    try {
+      Promise.resolve(load(key, thisArg, args, true)).catch(ignore);
+    } catch {
+      // A method that throws before returning its promise fails the refresh the same way.
+    }
+  };
   const stale =
     grace > 0
       ? staleWindows({ staleWhileRevalidate, staleIfError, cache, clock, probe, shape }, load)
@@ -63,7 +83,11 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     const hit = store.get(key);
     if (hit !== MISS) {
       probe.hit();
-      return shape.returnsPromise === false ? hit : Promise.resolve(hit);
+      if (shape.returnsPromise === false) return hit;
+      if (beta !== undefined && store.refreshDue(key, beta, random()) && !flights.get(key)) {
+        refreshEarly(key, thisArg, args);
+      }
+      return Promise.resolve(hit);
     }
     const kept = stale?.serve(key, thisArg, args);
     if (kept && 'served' in kept) return kept.served;

@@ -1,6 +1,7 @@
 import type { ServiceCache } from '../cache/service-cache';
 import type { CacheEntry } from '../cache/store';
 import type { CachedOptions } from '../cache/cached-options';
+import type { Clock } from '../clock';
 import type { Probe } from '../observability/probe';
 
 const NO_TAGS: readonly string[] = [];
@@ -14,6 +15,8 @@ export interface CacheWriteConfig {
   readonly grace: number;
   readonly cache: ServiceCache;
   readonly probe: Probe;
+  /** Set when entries keep their load time (`refreshAhead`): the clock that measures it. */
+  readonly timing?: Clock;
 }
 
 /**
@@ -28,6 +31,8 @@ export type CacheWrite = (
   stamp: number,
   tenant: string,
   args: unknown[],
+  /** The clock time the load started (with `timing`): the entry keeps how long it took. */
+  startedAt?: number,
 ) => CacheEntry | undefined;
 
 export function cacheWrite(config: CacheWriteConfig): CacheWrite {
@@ -61,7 +66,8 @@ export function cacheWrite(config: CacheWriteConfig): CacheWrite {
     }
   };
 
-  return (key, value, stamp, tenant, args) => {
+  const { timing } = config;
+  return (key, value, stamp, tenant, args, startedAt) => {
     const entryTtl = admit(value);
     const tags = entryTtl === undefined ? undefined : tagsOf(args, value);
     if (entryTtl === undefined || tags === undefined) {
@@ -73,7 +79,9 @@ export function cacheWrite(config: CacheWriteConfig): CacheWrite {
       return undefined;
     }
     const freshFor = entryTtl > 0 ? entryTtl : Infinity;
-    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant, tags };
+    const delta =
+      timing !== undefined && startedAt !== undefined ? timing.now() - startedAt : undefined;
+    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant, tags, delta };
     store.write(key, entry);
     probe.set();
     return remote ? entry : undefined;

@@ -9,6 +9,7 @@ import type { RetryRuntime } from '../resilience/retry';
 import { adaptiveTimeoutStage } from './adaptive-timeout-stage';
 import { attemptStage } from './attempt-stage';
 import { DEFAULT_BATCH_SIZE } from '../cache/cached-batch-options';
+import { refreshBeta } from '../cache/cached-options';
 import { ConfigError } from '../errors';
 import { breakerStage } from './breaker-stage';
 import { bulkheadStage } from './bulkhead-stage';
@@ -142,6 +143,12 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       cache: runtime.cache,
       probe,
       returnsPromise,
+      refreshBeta: refreshBeta(
+        options.operations[operation]?.refreshAhead ??
+          spec.cache.refreshAhead ??
+          options.refreshAhead,
+      ),
+      random: runtime.retry.random,
     });
   }
   return traceStage(stage, probe, returnsPromise, runtime.spans);

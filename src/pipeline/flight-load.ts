@@ -1,4 +1,5 @@
 import type { ServiceCache } from '../cache/service-cache';
+import type { Clock } from '../clock';
 import { Flight } from '../cache/single-flight';
 import { currentCancellation, runDetached, runInScope } from '../context';
 import { isThenable } from '../is-thenable';
@@ -32,6 +33,8 @@ export interface FlightLoadConfig {
   readonly shape: MethodShape;
   /** The two-tier path; undefined for the in-memory one. */
   readonly shared: SharedLoad | undefined;
+  /** Set when loads are timed (`refreshAhead`): the clock their entries' load time is read on. */
+  readonly timing?: Clock;
 }
 
 /**
@@ -42,10 +45,10 @@ export interface FlightLoadConfig {
  * loads through it.
  */
 export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
-  const { operation, keys, write, tagged, shape, shared } = config;
+  const { operation, keys, write, tagged, shape, shared, timing } = config;
   const { flights, log } = config.cache;
   const save = (key: string, value: unknown, flight: Flight<unknown>): void =>
-    void write(key, value, flight.stamp, flight.tenant, flight.args);
+    void write(key, value, flight.stamp, flight.tenant, flight.args, flight.startedAt);
   return (key, thisArg, args, detached) => {
     const tenant = keys.tenant;
     const caller = detached ? undefined : currentCancellation();
@@ -58,6 +61,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
       stamp,
       args,
     );
+    if (timing) flight.startedAt = timing.now();
     const work: Stage =
       shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, flight) : next;
     const result = caller
@@ -67,7 +71,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
         : work(thisArg, args);
     if (!isThenable(result)) {
       shape.returnsPromise = false;
-      write(key, result, stamp, tenant, args);
+      write(key, result, stamp, tenant, args, flight.startedAt);
       return result;
     }
     shape.returnsPromise = true;

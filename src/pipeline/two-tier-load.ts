@@ -44,7 +44,7 @@ export function twoTierLoad(
     let entry: CacheEntry | undefined;
     try {
       const value = await next(thisArg, args);
-      entry = write(key, value, stamp, tenant, args);
+      entry = write(key, value, stamp, tenant, args, flight.startedAt);
       return value;
     } finally {
       flight.onDropped = undefined;

@@ -1,4 +1,3 @@
-import { RESERVED_BYTES_PER_SLOT } from '../cache/memory-store';
 import type { RemoteHealth } from '../cache/remote-tier';
 import { VERSION } from '../version';
 import type { ServiceCore } from './service-core';
@@ -31,8 +30,8 @@ export interface MemoryStats {
    */
   cacheMemoryBytes: number;
   /**
-   * Bytes the store reserves up front for `maxCacheSize` slots (32 B each), held even while the
-   * cache is empty.
+   * Bytes the store reserves up front for `maxCacheSize` slots (32 B each; 40 B once an entry of
+   * a `refreshAhead` method is written), held even while the cache is empty.
    */
   reservedBytes: number;
   /** Entries that will expire (TTL not 0). */
@@ -66,7 +65,7 @@ export function memoryStats(core: ServiceCore): MemoryStats {
     cacheSize: store?.size ?? 0,
     maxCacheSize: core.options.l1Size,
     cacheMemoryBytes: store?.estimateBytes() ?? 0,
-    reservedBytes: (store?.max ?? 0) * RESERVED_BYTES_PER_SLOT,
+    reservedBytes: store?.reservedBytes ?? 0,
     ttlEntries: store?.ttlEntries() ?? 0,
   };
 }

@@ -77,6 +77,7 @@ describe('CACHED_OPTION_KEYS', () => {
         'cacheIf',
         'key',
         'name',
+        'refreshAhead',
         'staleIfError',
         'staleWhileRevalidate',
         'tags',

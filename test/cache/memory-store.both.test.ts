@@ -264,4 +264,56 @@ describe('MemoryStore bounded by bytes', () => {
     expect(s.get('big')).toBe(MISS);
     expect(s.size).toBe(0);
   });
+
+  describe('refreshDue (XFetch)', () => {
+    const entry = (delta?: number) => ({
+      value: 'v',
+      freshFor: 1_000,
+      keptFor: 1_000,
+      operation: 'op',
+      tenant: '',
+      tags: [],
+      delta,
+    });
+
+    it('is due once now - delta * beta * ln(random) reaches the expiry', async () => {
+      const { s, clock } = store();
+      s.write('k', entry(100)); // expires at 1,000
+      const draw = Math.exp(-2); // ln = -2: due from 1,000 - 100 * 2 * beta on
+      await clock.advance(799);
+      expect(s.refreshDue('k', 1, draw)).toBe(false);
+      await clock.advance(1);
+      expect(s.refreshDue('k', 1, draw)).toBe(true);
+      expect(s.refreshDue('k', 0.5, draw)).toBe(false);
+    });
+
+    it('is never due for an entry without a load time, one that never expires, or a missing key', async () => {
+      const { s, clock } = store();
+      s.write('plain', entry());
+      s.write('timed', entry(100));
+      s.set('forever', 'v', 0);
+      await clock.advance(999);
+      expect(s.refreshDue('plain', 1, Math.exp(-50))).toBe(false);
+      expect(s.refreshDue('forever', 1, Math.exp(-50))).toBe(false);
+      expect(s.refreshDue('absent', 1, Math.exp(-50))).toBe(false);
+      expect(s.refreshDue('timed', 1, Math.exp(-50))).toBe(true);
+    });
+
+    it('forgets a load time when the key is written again without one', async () => {
+      const { s, clock } = store();
+      s.write('k', entry(100));
+      s.write('k', entry());
+      await clock.advance(999);
+      expect(s.refreshDue('k', 1, Math.exp(-50))).toBe(false);
+    });
+
+    it('reserves 8 B more per slot once an entry with a load time is written', () => {
+      const { s } = store(10);
+      expect(s.reservedBytes).toBe(10 * 32);
+      s.write('a', entry());
+      expect(s.reservedBytes).toBe(10 * 32);
+      s.write('b', entry(5));
+      expect(s.reservedBytes).toBe(10 * 40);
+    });
+  });
 });
