@@ -27,6 +27,7 @@ import {
   checkFunction,
   checkKnownKeys,
   checkNonNegativeMs,
+  checkOneOf,
   checkOptionsObject,
   checkPositiveInteger,
   checkTimeoutMs,
@@ -94,6 +95,14 @@ export interface ExecutionUtilsOptions {
    * tenant at all. Multi-tenant services should set `'required'`.
    */
   tenant?: TenantMode;
+  /**
+   * What the in-process tier keeps when it is full: `'lru'` (default) stores every new entry and
+   * pushes out the least recently used; `'tinylfu'` counts how often each key is asked for (a
+   * sketch of ~8 B per entry, aged by halving) and stores a new entry only if its key was asked
+   * for more often than the entry it would push out, so a burst of one-off keys (a scan, a
+   * crawler) does not push the hot set out.
+   */
+  cacheAdmission?: 'lru' | 'tinylfu';
   /**
    * Probabilistic early refresh for every `@Cached` method without its own `refreshAhead`
    * (see `RefreshAhead`). Default false.
@@ -176,6 +185,7 @@ export const DEFAULTS = {
   cacheTtl: 3_600_000,
   tenant: 'optional' as TenantMode,
   refreshAhead: false as RefreshAhead,
+  cacheAdmission: 'lru' as 'lru' | 'tinylfu',
   retryAttempts: RETRY_DEFAULTS.attempts,
   retryBackoff: RETRY_DEFAULTS.backoff,
   retryMinDelay: RETRY_DEFAULTS.minDelay,
@@ -216,6 +226,7 @@ const SERVICE_OPTION_KEYS = optionKeys<ExecutionUtilsOptions>({
   cacheTtl: true,
   tenant: true,
   refreshAhead: true,
+  cacheAdmission: true,
   retryAttempts: true,
   retryBackoff: true,
   retryMinDelay: true,
@@ -261,6 +272,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
   checkTtlMs('cacheTtl', o.cacheTtl);
   checkTenantMode('tenant', o.tenant);
   checkRefreshAhead('refreshAhead', o.refreshAhead);
+  checkOneOf(['lru', 'tinylfu'])('cacheAdmission', o.cacheAdmission);
   checkPositiveInteger('retryAttempts', o.retryAttempts);
   checkNonNegativeMs('retryBackoff', o.retryBackoff);
   checkNonNegativeMs('retryMinDelay', o.retryMinDelay);
@@ -296,6 +308,7 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     l1Ttl: options.l1?.ttl ?? Infinity,
     tenant: o.tenant,
     refreshAhead: o.refreshAhead,
+    cacheAdmission: o.cacheAdmission,
     retryAttempts: o.retryAttempts,
     retryBackoff: o.retryBackoff,
     retryMinDelay: o.retryMinDelay,

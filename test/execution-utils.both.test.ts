@@ -229,6 +229,7 @@ describe('ExecutionUtils with cacheSize 0 (caching disabled)', () => {
       cacheMemoryBytes: 0,
       reservedBytes: 0,
       ttlEntries: 0,
+      admissionBytes: 0,
     });
   });
 });
@@ -242,6 +243,7 @@ describe('ExecutionUtils.getMemoryStats', () => {
       cacheMemoryBytes: 0,
       reservedBytes: 50 * 32,
       ttlEntries: 0,
+      admissionBytes: 0,
     });
   });
 

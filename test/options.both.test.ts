@@ -10,6 +10,7 @@ describe('ExecutionUtils options', () => {
       l1Ttl: Infinity,
       tenant: 'optional',
       refreshAhead: false,
+      cacheAdmission: 'lru',
       retryAttempts: 3,
       retryBackoff: 1000,
       retryMinDelay: 1000,
@@ -38,6 +39,7 @@ describe('ExecutionUtils options', () => {
       defaultTimeout: 0.5,
       tenant: 'required',
       refreshAhead: { beta: 2 },
+      cacheAdmission: 'tinylfu',
     };
     expect(new ExecutionUtils(options).options).toEqual({
       ...options,
@@ -176,6 +178,7 @@ describe('ExecutionUtils.fromEnv', () => {
       defaultTimeout: 3000,
       tenant: 'optional',
       refreshAhead: false,
+      cacheAdmission: 'lru',
       operations: {},
     });
   });

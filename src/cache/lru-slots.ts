@@ -66,6 +66,11 @@ export class LruSlots {
   }
 
   /** The least recently used slot, or `NO_SLOT` when empty. */
+  /** Whether a new key would take the least recently used one's slot (none is free). */
+  get full(): boolean {
+    return this.freed.length === 0 && this.used === this.max;
+  }
+
   get leastRecent(): number {
     return this.oldest;
   }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { estimateValueBytes } from './estimate-bytes';
 import { LabelGroups } from './label-groups';
+import { FrequencySketch } from './frequency-sketch';
 import { LruSlots } from './lru-slots';
 import {
   MISS,
@@ -34,6 +35,11 @@ export class MemoryStore implements LocalStore {
   private readonly charges: Float64Array | undefined;
   /** Each entry's measured load time (`refreshAhead`), allocated when the first one is written. */
   private deltas: Float64Array | undefined;
+  /** Each slot's key hash, for the admission sketch (allocated only with one). */
+  private readonly hashes: Int32Array | undefined;
+  /** The last key a lookup missed, and its hash: the write that usually follows reuses it. */
+  private lastMissKey: string | undefined;
+  private lastMissHash = 0;
   private charged = 0;
 
   /**
@@ -49,18 +55,29 @@ export class MemoryStore implements LocalStore {
     readonly maxBytes?: number,
     /** Longest any entry is kept, in ms, whatever its own TTL (Infinity: no cap). */
     private readonly maxTtl = Infinity,
+    /**
+     * TinyLFU admission: every lookup is counted in this sketch, and a new key may take the
+     * least recently used entry's place only if it was asked for more often than that entry.
+     * Undefined: plain LRU (every new key is stored).
+     */
+    private readonly admission?: FrequencySketch,
   ) {
     this.slots = new LruSlots(max);
     this.groups = new LabelGroups(max);
     this.freshUntil = new Float64Array(max);
     this.keptUntil = new Float64Array(max);
     this.charges = maxBytes === undefined ? undefined : new Float64Array(max);
+    this.hashes = admission === undefined ? undefined : new Int32Array(max);
   }
 
   /** The fresh value under `key`, or `MISS`. Refreshes the entry's LRU position. */
   get(key: string): unknown {
     const slot = this.slots.find(key);
-    if (slot === undefined) return MISS;
+    if (slot === undefined) {
+      if (this.admission !== undefined) this.countMiss(key);
+      return MISS;
+    }
+    if (this.admission !== undefined) this.admission.increment(this.hashes![slot]);
     const keptUntil = this.keptUntil[slot];
     if (keptUntil !== Infinity) {
       const now = this.clock.now();
@@ -72,6 +89,11 @@ export class MemoryStore implements LocalStore {
     }
     this.slots.touch(slot);
     return this.values[slot];
+  }
+
+  /** The bytes the admission sketch and the slots' key hashes hold (0 without admission). */
+  get admissionBytes(): number {
+    return this.admission === undefined ? 0 : this.admission.bytes + this.hashes!.byteLength;
   }
 
   /** The entry under `key` if it is kept for its stale windows (fresh or not), else undefined. */
@@ -220,8 +242,12 @@ export class MemoryStore implements LocalStore {
       return;
     }
     let slot = this.slots.find(key);
-    if (slot === undefined) slot = this.slots.claim(key, this.evict);
-    else {
+    if (slot === undefined) {
+      const hash = this.admission === undefined ? 0 : this.hashOf(key);
+      if (this.admission !== undefined && this.slots.full && !this.admits(hash)) return;
+      slot = this.slots.claim(key, this.evict);
+      if (this.hashes !== undefined) this.hashes[slot] = hash;
+    } else {
       this.slots.touch(slot);
       this.groups.leave(slot);
       if (this.charges !== undefined) this.charged -= this.charges[slot];
@@ -241,6 +267,23 @@ export class MemoryStore implements LocalStore {
     this.charged += charge;
     // The new entry is the most recent and fits the bound alone: the loop stops before it.
     while (this.charged > this.maxBytes!) this.evict(this.slots.leastRecent);
+  }
+
+  private countMiss(key: string): void {
+    const hash = FrequencySketch.hash(key);
+    this.lastMissKey = key;
+    this.lastMissHash = hash;
+    this.admission!.increment(hash);
+  }
+
+  private hashOf(key: string): number {
+    return key === this.lastMissKey ? this.lastMissHash : FrequencySketch.hash(key);
+  }
+
+  /** Whether a new key hashed `hash` was asked for more often than the entry it would push out. */
+  private admits(hash: number): boolean {
+    const sketch = this.admission!;
+    return sketch.estimate(hash) > sketch.estimate(this.hashes![this.slots.leastRecent]);
   }
 
   /** Pushes the entry in `slot` out for room, and says so. */

@@ -36,6 +36,8 @@ export interface MemoryStats {
   reservedBytes: number;
   /** Entries that will expire (TTL not 0). */
   ttlEntries: number;
+  /** Bytes of the `'tinylfu'` admission sketch and its per-slot key hashes (0 with `'lru'`). */
+  admissionBytes: number;
 }
 
 /** Whether the service can serve, tier by tier. */
@@ -67,5 +69,6 @@ export function memoryStats(core: ServiceCore): MemoryStats {
     cacheMemoryBytes: store?.estimateBytes() ?? 0,
     reservedBytes: store?.reservedBytes ?? 0,
     ttlEntries: store?.ttlEntries() ?? 0,
+    admissionBytes: store?.admissionBytes ?? 0,
   };
 }

@@ -1,3 +1,4 @@
+import { FrequencySketch } from '../cache/frequency-sketch';
 import { MemoryStore } from '../cache/memory-store';
 import { ServiceCache } from '../cache/service-cache';
 import { sleep, systemClock, type Clock } from '../clock';
@@ -57,6 +58,7 @@ export class ServiceCore {
             (key) => report.evicted(key),
             options.cacheMaxBytes,
             options.l1Ttl,
+            options.cacheAdmission === 'tinylfu' ? new FrequencySketch(options.l1Size) : undefined,
           )
         : undefined;
     this.cache =

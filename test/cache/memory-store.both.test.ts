@@ -1,3 +1,4 @@
+import { FrequencySketch } from '../../src/cache/frequency-sketch';
 import { MemoryStore } from '../../src/cache/memory-store';
 import { MISS } from '../../src/cache/store';
 import { systemClock } from '../../src/clock';
@@ -314,6 +315,62 @@ describe('MemoryStore bounded by bytes', () => {
       expect(s.reservedBytes).toBe(10 * 32);
       s.write('b', entry(5));
       expect(s.reservedBytes).toBe(10 * 40);
+    });
+  });
+
+  describe("'tinylfu' admission", () => {
+    const tinylfu = (max: number) => {
+      const clock = new ManualClock();
+      return new MemoryStore(
+        max,
+        0,
+        clock,
+        () => {},
+        undefined,
+        Infinity,
+        new FrequencySketch(max),
+      );
+    };
+    const lookup = (s: MemoryStore, key: string): boolean => s.get(key) !== MISS;
+
+    it('keeps a hot set through a scan of one-off keys that would flush an LRU', () => {
+      const hot = Array.from({ length: 50 }, (_, i) => `hot-${i}`);
+      const run = (s: MemoryStore): number => {
+        for (let round = 0; round < 5; round++) {
+          for (const key of hot) if (!lookup(s, key)) s.set(key, key);
+        }
+        for (let i = 0; i < 500; i++) if (!lookup(s, `scan-${i}`)) s.set(`scan-${i}`, i);
+        return hot.filter((key) => lookup(s, key)).length;
+      };
+      // Collisions in the sketch may cost a few; an LRU loses them all.
+      expect(run(tinylfu(100))).toBeGreaterThanOrEqual(45);
+      expect(run(store(100, 0).s)).toBe(0);
+    });
+
+    it('admits a new key asked for more often than the least recent entry', () => {
+      const s = tinylfu(2);
+      s.set('a', 1);
+      s.set('b', 2);
+      // 'c' was missed three times: more than 'a' (the least recent, never looked up).
+      for (let i = 0; i < 3; i++) lookup(s, 'c');
+      s.set('c', 3);
+      expect([lookup(s, 'a'), lookup(s, 'c')]).toEqual([false, true]);
+      // 'd', never asked for, does not push out 'b' (asked for once, just above).
+      s.set('d', 4);
+      expect(lookup(s, 'd')).toBe(false);
+    });
+
+    it('stores every new key while there is room, and updates an existing key always', () => {
+      const s = tinylfu(3);
+      s.set('a', 1);
+      s.set('b', 2);
+      s.set('a', 10);
+      expect([s.get('a'), s.get('b')]).toEqual([10, 2]);
+    });
+
+    it('reports the bytes of its sketch and key hashes', () => {
+      expect(tinylfu(1_000).admissionBytes).toBe(4 * 2_048 + 4 * 1_000);
+      expect(store(1_000).s.admissionBytes).toBe(0);
     });
   });
 });

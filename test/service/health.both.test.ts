@@ -76,6 +76,7 @@ describe('memoryStats', () => {
       cacheMemoryBytes: 0,
       reservedBytes: 0,
       ttlEntries: 0,
+      admissionBytes: 0,
     });
   });
 });

@@ -1,0 +1,151 @@
+import { ExecutionUtils } from '../../src';
+import { FrequencySketch } from '../../src/cache/frequency-sketch';
+import { MemoryStore } from '../../src/cache/memory-store';
+import { MISS } from '../../src/cache/store';
+import { ManualClock } from '../../src/testing';
+
+// The hit-ratio ordering 'tinylfu' must keep, on small fixed-seed traces (the bench runs the
+// large ones): Zipf with and without scans of one-off keys, and a loop larger than the cache.
+
+/** mulberry32: a small seeded PRNG, so every run sees the same trace. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Keys 0..n-1 drawn with probability proportional to 1 / (rank + 1)^s. */
+function zipf(n: number, s: number, random: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+function hitRatio(store: MemoryStore, trace: Iterable<string>): number {
+  let hits = 0;
+  let lookups = 0;
+  for (const key of trace) {
+    lookups++;
+    if (store.get(key) !== MISS) hits++;
+    else store.set(key, key);
+  }
+  return hits / lookups;
+}
+
+const stores = (max: number) => ({
+  lru: new MemoryStore(max, 0, new ManualClock(), () => {}),
+  tinylfu: new MemoryStore(
+    max,
+    0,
+    new ManualClock(),
+    () => {},
+    undefined,
+    Infinity,
+    new FrequencySketch(max),
+  ),
+});
+
+function* zipfTrace(requests: number, s: number, scanEvery = 0, scanLength = 0): Generator<string> {
+  const next = zipf(50_000, s, prng(42));
+  let oneOff = 0;
+  for (let i = 1; i <= requests; i++) {
+    yield `k${next()}`;
+    if (scanEvery && i % scanEvery === 0)
+      for (let j = 0; j < scanLength; j++) yield `scan${oneOff++}`;
+  }
+}
+
+describe("'tinylfu' admission: hit ratio on fixed-seed traces", () => {
+  it('beats LRU by at least 1.25x on Zipf 0.8, with and without scans', () => {
+    for (const [every, length] of [
+      [0, 0],
+      [20_000, 5_000],
+    ]) {
+      const { lru, tinylfu } = stores(500);
+      const plain = hitRatio(lru, zipfTrace(100_000, 0.8, every, length));
+      const admitted = hitRatio(tinylfu, zipfTrace(100_000, 0.8, every, length));
+      expect(admitted / plain).toBeGreaterThanOrEqual(1.25);
+    }
+  });
+
+  it('is never below LRU on Zipf 1.0', () => {
+    const { lru, tinylfu } = stores(500);
+    expect(hitRatio(tinylfu, zipfTrace(100_000, 1.0))).toBeGreaterThanOrEqual(
+      hitRatio(lru, zipfTrace(100_000, 1.0)),
+    );
+  });
+
+  it('hits on a loop 1.5x the cache, where LRU hits never', () => {
+    const { lru, tinylfu } = stores(1_000);
+    function* loop(): Generator<string> {
+      for (let i = 0; i < 60_000; i++) yield `loop${i % 1_500}`;
+    }
+    const plain = hitRatio(lru, loop());
+    const admitted = hitRatio(tinylfu, loop());
+    expect(plain).toBe(0);
+    expect(admitted - plain).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('is what the service option cacheAdmission turns on', () => {
+    const make = (cacheAdmission: 'lru' | 'tinylfu') => {
+      const utils = new ExecutionUtils({
+        cacheSize: 100,
+        cacheAdmission,
+        clock: new ManualClock(),
+      });
+      const hot = Array.from({ length: 50 }, (_, i) => `hot-${i}`);
+      for (let round = 0; round < 5; round++) {
+        for (const key of hot)
+          if (utils.getFromCache(key) === undefined) utils.addToCache(key, key);
+      }
+      for (let i = 0; i < 500; i++) {
+        if (utils.getFromCache(`scan-${i}`) === undefined) utils.addToCache(`scan-${i}`, i);
+      }
+      return {
+        kept: hot.filter((key) => utils.getFromCache(key) !== undefined).length,
+        bytes: utils.getMemoryStats().admissionBytes,
+      };
+    };
+    const lru = make('lru');
+    const tinylfu = make('tinylfu');
+    expect(lru).toEqual({ kept: 0, bytes: 0 });
+    expect(tinylfu.kept).toBeGreaterThanOrEqual(45);
+    expect(tinylfu.bytes).toBe(4 * 256 + 4 * 100);
+    expect(() => new ExecutionUtils({ cacheAdmission: 'lfu' as 'lru' })).toThrow(/cacheAdmission/);
+  });
+
+  it('keeps invalidation, tags and the byte bound working as with lru', async () => {
+    const utils = new ExecutionUtils({
+      cacheSize: 10,
+      cacheAdmission: 'tinylfu',
+      cacheMaxBytes: 2_000,
+      clock: new ManualClock(),
+    });
+    const load = utils.wrap(async (id: number) => `v${id}`, {
+      name: 'Tags.get',
+      cache: { tags: ([id]) => [`t${String(id)}`] },
+    });
+    await load(1);
+    await load(2);
+    expect(await utils.invalidateTags(['t1'])).toBe(1);
+    expect(await utils.invalidateOperation('Tags.get')).toBe(1);
+    for (let i = 0; i < 50; i++) utils.addToCache(`big-${i}`, 'x'.repeat(300));
+    expect(utils.getMemoryStats().cacheMemoryBytes).toBeLessThanOrEqual(2_000);
+  });
+});
