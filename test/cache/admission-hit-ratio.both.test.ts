@@ -1,3 +1,4 @@
+import { prng } from '../helpers';
 import { ExecutionUtils } from '../../src';
 import { FrequencySketch } from '../../src/cache/frequency-sketch';
 import { MemoryStore } from '../../src/cache/memory-store';
@@ -6,18 +7,6 @@ import { ManualClock } from '../../src/testing';
 
 // The hit-ratio ordering 'tinylfu' must keep, on small fixed-seed traces (the bench runs the
 // large ones): Zipf with and without scans of one-off keys, and a loop larger than the cache.
-
-/** mulberry32: a small seeded PRNG, so every run sees the same trace. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Keys 0..n-1 drawn with probability proportional to 1 / (rank + 1)^s. */
 function zipf(n: number, s: number, random: () => number): () => number {

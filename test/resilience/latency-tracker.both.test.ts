@@ -1,3 +1,4 @@
+import { prng } from '../helpers';
 import { ConfigError } from '../../src/errors';
 import {
   ADAPTIVE_TIMEOUT_DEFAULTS,
@@ -17,18 +18,6 @@ const repeat = (ms: number, n: number): number[] => new Array<number>(n).fill(ms
 /** The integers `from..to`, both included. */
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-/** A deterministic PRNG (mulberry32), so that every run checks the same sequences. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Fisher-Yates shuffle driven by `random`. */
 function shuffled(values: number[], random: () => number): number[] {
