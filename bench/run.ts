@@ -23,6 +23,7 @@ import { redisTier } from './scenarios/redis-tier';
 import { retrySuccess } from './scenarios/retry';
 import type { Scenario } from './scenarios/scenario';
 import { batched } from './scenarios/batched';
+import { hitRatio } from './scenarios/hit-ratio';
 import { singleFlight } from './scenarios/single-flight';
 import { stacked } from './scenarios/stacked';
 import { stress } from './scenarios/stress';
@@ -41,6 +42,7 @@ const SCENARIOS: Scenario[] = [
   stacked,
   singleFlight,
   batched,
+  hitRatio,
   redisTier,
   heap,
   stress,

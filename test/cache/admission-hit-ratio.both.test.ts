@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/cache/memory-store';
 import { MISS } from '../../src/cache/store';
 import { ManualClock } from '../../src/testing';
 
-// The hit-ratio ordering 'tinylfu' must keep, on small fixed-seed traces (the bench runs the
+// The hit-ratio ordering 'tinylfu' must keep, on small fixed-seed traces (bench scenario L runs the
 // large ones): Zipf with and without scans of one-off keys, and a loop larger than the cache.
 
 /** Keys 0..n-1 drawn with probability proportional to 1 / (rank + 1)^s. */
