@@ -4,53 +4,10 @@ import { MemoryStore } from '../../src/cache/memory-store';
 import { MISS } from '../../src/cache/store';
 import { systemClock } from '../../src/clock';
 import { target, type Row, type Target } from '../model';
+import { loopTrace, zipfTrace } from '../traces';
 import type { Scenario } from './scenario';
 
-/** mulberry32: the traces are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Zipf(s) over `n` keys, `requests` draws; scans of `scanLength` one-off keys every `scanEvery`. */
-function* zipfTrace(
-  n: number,
-  s: number,
-  requests: number,
-  scanEvery: number,
-  scanLength: number,
-): Generator<string> {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
-  const random = prng(7);
-  let oneOff = 0;
-  for (let r = 1; r <= requests; r++) {
-    const x = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    yield `k${lo}`;
-    if (scanEvery > 0 && r % scanEvery === 0) {
-      for (let j = 0; j < scanLength; j++) yield `scan${oneOff++}`;
-    }
-  }
-}
-
-function* loopTrace(size: number, requests: number): Generator<string> {
-  const period = Math.floor(size * 1.5);
-  for (let r = 0; r < requests; r++) yield `loop${r % period}`;
-}
+const SEED = 7;
 
 interface Lookup {
   get(key: string): boolean;
@@ -101,11 +58,15 @@ export const hitRatio: Scenario = {
     const percent = (r: number): string => `${(r * 100).toFixed(1)} % hits`;
     for (const size of [1_000, 10_000]) {
       const traces: [string, () => Iterable<string>, number][] = [
-        ['Zipf 0.8', () => zipfTrace(1_000_000, 0.8, requests, 0, 0), 1.25],
-        ['Zipf 0.8 + scans', () => zipfTrace(1_000_000, 0.8, requests, 100_000, 50_000), 1.25],
-        ['Zipf 1.0', () => zipfTrace(1_000_000, 1.0, requests, 0, 0), 1],
-        ['Zipf 1.0 + scans', () => zipfTrace(1_000_000, 1.0, requests, 100_000, 50_000), 1],
-        ['loop 1.5x', () => loopTrace(size, size * 60), 0],
+        ['Zipf 0.8', () => zipfTrace(1_000_000, 0.8, requests, 0, 0, SEED), 1.25],
+        [
+          'Zipf 0.8 + scans',
+          () => zipfTrace(1_000_000, 0.8, requests, 100_000, 50_000, SEED),
+          1.25,
+        ],
+        ['Zipf 1.0', () => zipfTrace(1_000_000, 1.0, requests, 0, 0, SEED), 1],
+        ['Zipf 1.0 + scans', () => zipfTrace(1_000_000, 1.0, requests, 100_000, 50_000, SEED), 1],
+        ['loop 1.5x', () => loopTrace(Math.floor(size * 1.5), size * 60), 0],
       ];
       for (const [name, trace, minRatio] of traces) {
         const raw = ratioOf(lruCache(size), trace());

@@ -89,20 +89,6 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
     }
     const tenant = keys.tenant;
     const caller = currentCancellation();
-    /** The batch being collected for this call's tenant and rest arguments. */
-    const batchFor = (): PendingBatch => {
-      let batch = pending.get(group);
-      if (!batch) {
-        batch = new PendingBatch(collector, next, thisArg, rest, tenant, () =>
-          pending.delete(group),
-        );
-        pending.set(group, batch);
-      }
-      return batch;
-    };
-    /** Reloads a stale item in the background; if that fails, it stays until its window ends. */
-    const refresh = (id: unknown, key: string): void =>
-      void batchFor().add(id, key).join(undefined).catch(ignore);
     const values = new Array<unknown>(ids.length);
     const waits: Promise<void>[] = [];
     let failures: FailedItem[] | undefined;
@@ -121,7 +107,11 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
         if (kept && expiredFor < staleWhileRevalidate) {
           probe.servedWhileRevalidating();
           values[i] = kept.value;
-          if (!flights.get(key)) refresh(ids[i], key);
+          // A background reload; if it fails, the item stays until its window ends.
+          if (!flights.get(key)) {
+            const batch = batchFor(group, thisArg, rest, tenant);
+            void batch.add(ids[i], key).join(undefined).catch(ignore);
+          }
           continue;
         }
         if (kept && expiredFor < staleIfError) fallback = kept;
@@ -129,7 +119,7 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
       probe.miss();
       let flight = flights.get(key);
       if (flight) probe.coalesced();
-      else flight = batchFor().add(ids[i], key);
+      else flight = batchFor(group, thisArg, rest, tenant).add(ids[i], key);
       waits.push(
         flight.join(caller).then(
           (value) => void (values[i] = value),
@@ -151,6 +141,21 @@ export function batchStage(next: Stage, config: BatchStageConfig): Stage {
     };
     return waits.length === 0 ? Promise.resolve(answer()) : Promise.all(waits).then(answer);
   };
+
+  /** The batch being collected for `group` (a tenant and rest arguments), started if none is. */
+  function batchFor(
+    group: string,
+    thisArg: unknown,
+    rest: unknown[],
+    tenant: string,
+  ): PendingBatch {
+    let batch = pending.get(group);
+    if (!batch) {
+      batch = new PendingBatch(collector, next, thisArg, rest, tenant, () => pending.delete(group));
+      pending.set(group, batch);
+    }
+    return batch;
+  }
 
   /** Each id's item key, or why the call cannot be keyed. */
   function keysOf(ids: readonly unknown[], rest: unknown[]): string[] | string {

@@ -1,4 +1,4 @@
-import { prng } from '../helpers';
+import { loopTrace, zipfTrace } from '../../bench/traces';
 import { ExecutionUtils } from '../../src';
 import { FrequencySketch } from '../../src/cache/frequency-sketch';
 import { MemoryStore } from '../../src/cache/memory-store';
@@ -7,24 +7,6 @@ import { ManualClock } from '../../src/testing';
 
 // The hit-ratio ordering 'tinylfu' must keep, on small fixed-seed traces (bench scenario L runs the
 // large ones): Zipf with and without scans of one-off keys, and a loop larger than the cache.
-
-/** Keys 0..n-1 drawn with probability proportional to 1 / (rank + 1)^s. */
-function zipf(n: number, s: number, random: () => number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
-  return () => {
-    const x = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
 
 function hitRatio(store: MemoryStore, trace: Iterable<string>): number {
   let hits = 0;
@@ -50,15 +32,8 @@ const stores = (max: number) => ({
   ),
 });
 
-function* zipfTrace(requests: number, s: number, scanEvery = 0, scanLength = 0): Generator<string> {
-  const next = zipf(50_000, s, prng(42));
-  let oneOff = 0;
-  for (let i = 1; i <= requests; i++) {
-    yield `k${next()}`;
-    if (scanEvery && i % scanEvery === 0)
-      for (let j = 0; j < scanLength; j++) yield `scan${oneOff++}`;
-  }
-}
+const zipf = (requests: number, s: number, scanEvery = 0, scanLength = 0): Iterable<string> =>
+  zipfTrace(50_000, s, requests, scanEvery, scanLength, 42);
 
 describe("'tinylfu' admission: hit ratio on fixed-seed traces", () => {
   it('beats LRU by at least 1.25x on Zipf 0.8, with and without scans', () => {
@@ -67,26 +42,23 @@ describe("'tinylfu' admission: hit ratio on fixed-seed traces", () => {
       [20_000, 5_000],
     ]) {
       const { lru, tinylfu } = stores(500);
-      const plain = hitRatio(lru, zipfTrace(100_000, 0.8, every, length));
-      const admitted = hitRatio(tinylfu, zipfTrace(100_000, 0.8, every, length));
+      const plain = hitRatio(lru, zipf(100_000, 0.8, every, length));
+      const admitted = hitRatio(tinylfu, zipf(100_000, 0.8, every, length));
       expect(admitted / plain).toBeGreaterThanOrEqual(1.25);
     }
   });
 
   it('is never below LRU on Zipf 1.0', () => {
     const { lru, tinylfu } = stores(500);
-    expect(hitRatio(tinylfu, zipfTrace(100_000, 1.0))).toBeGreaterThanOrEqual(
-      hitRatio(lru, zipfTrace(100_000, 1.0)),
+    expect(hitRatio(tinylfu, zipf(100_000, 1.0))).toBeGreaterThanOrEqual(
+      hitRatio(lru, zipf(100_000, 1.0)),
     );
   });
 
   it('hits on a loop 1.5x the cache, where LRU hits never', () => {
     const { lru, tinylfu } = stores(1_000);
-    function* loop(): Generator<string> {
-      for (let i = 0; i < 60_000; i++) yield `loop${i % 1_500}`;
-    }
-    const plain = hitRatio(lru, loop());
-    const admitted = hitRatio(tinylfu, loop());
+    const plain = hitRatio(lru, loopTrace(1_500, 60_000));
+    const admitted = hitRatio(tinylfu, loopTrace(1_500, 60_000));
     expect(plain).toBe(0);
     expect(admitted - plain).toBeGreaterThanOrEqual(0.5);
   });
