@@ -1,8 +1,9 @@
 /**
  * The Redis tier's entry format: a cached value and its metadata as one JSON text, and back.
  *
- * An entry is the JSON object `{"v":1,"g":<graceMs>,"o":"<operation>","t":"<tenant>",
- * "x":["<tag>",...],"d":<value>}`, where `v` is {@link CODEC_VERSION} and `d` is the value in JSON
+ * An entry is the JSON object `{"v":2,"g":<graceMs>,"o":"<operation>","t":"<tenant>",
+ * "x":["<tag>",...],"l":<loadMs>,"d":<value>}`, where `v` is {@link CODEC_VERSION}, `l` (left out
+ * when unknown) is how long the load that produced the value took, and `d` is the value in JSON
  * extended with tags. A tag is a JSON object with a `$` key naming the type and a `v` key holding
  * its content (no other keys):
  *
@@ -46,7 +47,7 @@
 import { UnencodableValueError } from '../errors';
 
 /** Bump when the envelope or the value grammar changes: older data then decodes as a miss. */
-export const CODEC_VERSION = 1;
+export const CODEC_VERSION = 2;
 
 /**
  * Containers a value may be nested in. Deeper values are refused when encoding and are corrupt
@@ -65,6 +66,11 @@ export interface Envelope {
   readonly tenant: string;
   /** The tags `@Cached({ tags })` gave it. */
   readonly tags: readonly string[];
+  /**
+   * Milliseconds the load that produced the value took (what `refreshAhead` scales its early
+   * refresh by), when it was measured: finite, `>= 0`.
+   */
+  readonly loadMs?: number;
 }
 
 /** A decoded entry, or why the text is not one: written by another codec version, or not ours. */
@@ -84,10 +90,11 @@ export type Decoded =
  *   through.
  */
 export function encodeEntry(envelope: Envelope): string {
-  const { graceMs, operation, tenant, tags } = envelope;
+  const { graceMs, operation, tenant, tags, loadMs } = envelope;
   // Callers may be plain JavaScript; a field that decodes as corrupt must not be written.
-  if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0) {
-    throw new UnencodableValueError('graceMs', 'not a finite number >= 0');
+  if (!isDuration(graceMs)) throw new UnencodableValueError('graceMs', 'not a finite number >= 0');
+  if (loadMs !== undefined && !isDuration(loadMs)) {
+    throw new UnencodableValueError('loadMs', 'not a finite number >= 0');
   }
   if (typeof operation !== 'string') throw new UnencodableValueError('operation', 'not a string');
   if (typeof tenant !== 'string') throw new UnencodableValueError('tenant', 'not a string');
@@ -97,7 +104,8 @@ export function encodeEntry(envelope: Envelope): string {
   });
   try {
     const d = encodeValue(envelope.value, []);
-    return JSON.stringify({ v: CODEC_VERSION, g: graceMs, o: operation, t: tenant, x: tags, d });
+    // The labels before `d`: DROP_LABELLED reads them without decoding the value (scripts.ts).
+    return JSON.stringify({ v: CODEC_VERSION, g: graceMs, o: operation, t: tenant, x: tags, l: loadMs, d });
   } catch (error) {
     if (error instanceof Unencodable)
       throw new UnencodableValueError('value' + error.path, error.reason);
@@ -330,7 +338,11 @@ const OTHER_VERSION: Decoded = Object.freeze({ ok: false, reason: 'version' });
 /** Thrown by the decoding walk for text this codec did not write; becomes {@link CORRUPT}. */
 const NOT_OURS = new SyntaxError('not a cache entry this codec wrote');
 
+/** The envelope's keys but the optional `l`. */
 const ENVELOPE_KEYS = 6;
+/** A finite number of milliseconds, `>= 0`. */
+const isDuration = (ms: unknown): ms is number =>
+  typeof ms === 'number' && Number.isFinite(ms) && ms >= 0;
 const SPECIAL_NUMBERS: ReadonlyMap<unknown, number> = new Map([
   ['NaN', NaN],
   ['Infinity', Infinity],
@@ -348,13 +360,13 @@ function decodeText(text: string): Decoded {
   if (!isObject(parsed)) return CORRUPT;
   // The version first: another version may have other fields.
   if (parsed.v !== CODEC_VERSION) return typeof parsed.v === 'number' ? OTHER_VERSION : CORRUPT;
-  const { g, o, t, x } = parsed;
+  const { g, o, t, x, l } = parsed;
+  const timed = Object.hasOwn(parsed, 'l');
   if (
-    Object.keys(parsed).length !== ENVELOPE_KEYS ||
+    Object.keys(parsed).length !== ENVELOPE_KEYS + (timed ? 1 : 0) ||
     !Object.hasOwn(parsed, 'd') ||
-    typeof g !== 'number' ||
-    !(g >= 0) ||
-    !Number.isFinite(g) ||
+    !isDuration(g) ||
+    (timed && !isDuration(l)) ||
     typeof o !== 'string' ||
     typeof t !== 'string' ||
     !Array.isArray(x) ||
@@ -365,7 +377,9 @@ function decodeText(text: string): Decoded {
   const value = decodeValue(parsed.d, 0);
   return {
     ok: true,
-    envelope: { value, graceMs: g, operation: o, tenant: t, tags: x },
+    envelope: timed
+      ? { value, graceMs: g, operation: o, tenant: t, tags: x, loadMs: l as number }
+      : { value, graceMs: g, operation: o, tenant: t, tags: x },
   };
 }
 

@@ -35,6 +35,11 @@ export class MemoryStore implements LocalStore {
   private readonly charges: Float64Array | undefined;
   /** Each entry's measured load time (`refreshAhead`), allocated when the first one is written. */
   private deltas: Float64Array | undefined;
+  /**
+   * The shared tier's version of each timed entry (see `CacheEntry.version`), allocated when the
+   * first one is written.
+   */
+  private versions: Float64Array | undefined;
   /** Each slot's key hash, for the admission sketch (allocated only with one). */
   private readonly hashes: Int32Array | undefined;
   /** The last key a lookup missed, and its hash: the write that usually follows reuses it. */
@@ -115,7 +120,8 @@ export class MemoryStore implements LocalStore {
 
   /** Bytes reserved up front for `max` slots (more once an entry with a load time is written). */
   get reservedBytes(): number {
-    return this.max * (RESERVED_BYTES_PER_SLOT + (this.deltas === undefined ? 0 : 8));
+    const timed = (this.deltas === undefined ? 0 : 8) + (this.versions === undefined ? 0 : 8);
+    return this.max * (RESERVED_BYTES_PER_SLOT + timed);
   }
 
   /** Whether `key` holds a fresh entry, without touching its LRU position. */
@@ -141,6 +147,7 @@ export class MemoryStore implements LocalStore {
     this.slots.touch(slot);
     const now = this.clock.now();
     const { operation, tenant, tags } = this.groups.labelsOf(slot) ?? UNLABELLED;
+    const version = this.versions?.[slot];
     return {
       value: this.values[slot],
       freshFor: this.freshUntil[slot] - now,
@@ -148,6 +155,7 @@ export class MemoryStore implements LocalStore {
       operation,
       tenant,
       tags,
+      ...(version ? { version } : undefined),
     };
   }
 
@@ -231,7 +239,7 @@ export class MemoryStore implements LocalStore {
     value: unknown,
     freshUntil: number,
     keptUntil: number,
-    labels: EntryLabels & { readonly delta?: number },
+    labels: EntryLabels & { readonly delta?: number; readonly version?: number },
   ): void {
     // A built key is a rope of every piece concatenated into it (~2.5x the memory of its text);
     // reading a character makes V8 flatten it, so the store keeps only the text.
@@ -258,6 +266,10 @@ export class MemoryStore implements LocalStore {
     const delta = labels.delta ?? 0;
     if (delta > 0) this.deltas ??= new Float64Array(this.max);
     if (this.deltas !== undefined) this.deltas[slot] = delta;
+    // Only an early refresh asks for the version: kept for timed entries alone.
+    const version = delta > 0 ? (labels.version ?? 0) : 0;
+    if (version > 0) this.versions ??= new Float64Array(this.max);
+    if (this.versions !== undefined) this.versions[slot] = version;
     // An entry of no operation (addToCache) is reached by its key only: it joins no group.
     if (labels.operation) {
       this.groups.join(slot, this.groups.groupOf(labels.operation, labels.tenant, labels.tags));

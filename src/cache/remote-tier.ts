@@ -10,9 +10,11 @@ export interface RemoteTier {
    * Cross-process single-flight for a cold `key`: a lease to load it (this process runs the
    * method), or the entry another process's lease holder stored while this one waited. A holder
    * that crashed loses its lease when the lease's TTL ends; a waiter that waited its bound out gets
-   * a lease that fences nothing and loads the key itself.
+   * a lease that fences nothing and loads the key itself. `replacing`: the caller refreshes a copy
+   * of that version early (`CacheEntry.version`, `refreshAhead`), so that entry is no answer: only
+   * a newer one is, else the lease (at most one process refreshes a key at a time).
    */
-  claim(key: string): Promise<Claim>;
+  claim(key: string, replacing?: number): Promise<Claim>;
   /** Stores `entry` (and releases `lease`), unless a newer lease or an invalidation came after it. */
   write(key: string, entry: CacheEntry, lease: Lease): Promise<void>;
   /** Gives `lease` up without writing (the method failed, or its result is not cached). */

@@ -28,6 +28,11 @@ export class Flight<T> extends CancelScope implements FlightLabels {
   /** @internal The clock time its work started, when the load is timed (`refreshAhead`). */
   startedAt: number | undefined = undefined;
   /**
+   * @internal Set for an early refresh (`refreshAhead`): the version of the copy it replaces, so
+   * the shared tier does not answer with the entry that copy came from.
+   */
+  replacing: number | undefined = undefined;
+  /**
    * @internal Set by the load while it holds something for the key elsewhere (the shared tier's
    * lock): an invalidation that drops the flight lets it go, so callers in other processes start
    * fresh work too instead of waiting for a load whose result will not be written.

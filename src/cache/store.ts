@@ -31,6 +31,11 @@ export interface CacheEntry extends EntryLabels {
    * scale of its early refresh.
    */
   readonly delta?: number;
+  /**
+   * The shared tier's version of the entry (its writer's fencing token), when it came from Redis
+   * or was written there through a lease: an early refresh tells Redis which entry it replaces.
+   */
+  readonly version?: number;
 }
 
 /** What to drop: one key, every entry of an operation, of a tenant, with any of some tags, or all. */

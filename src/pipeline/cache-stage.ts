@@ -45,8 +45,8 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
   const grace = Math.max(staleWhileRevalidate, staleIfError);
   const shape: MethodShape = { returnsPromise: config.returnsPromise };
   const keys = new CallKeys(operation, config.tenant, options.key);
-  // Early refresh needs each entry's load time; with a shared tier it is not run (see the README).
-  const beta = remote === undefined ? config.refreshBeta : undefined;
+  const beta = config.refreshBeta;
+  // Early refresh needs each entry's load time.
   const timing = beta === undefined ? undefined : clock;
   const write = cacheWrite({ operation, options, ttl: config.ttl, grace, cache, probe, timing });
   const load = flightLoad(next, {
@@ -60,11 +60,16 @@ export function cacheStage(next: Stage, config: CacheStageConfig): Stage {
     timing,
   });
   const { random } = config;
-  /** Refreshes `key` in the background, past the caller's signal; a failure leaves the entry. */
+  /**
+   * Refreshes `key` in the background, past the caller's signal; a failure leaves the entry. With
+   * a shared tier, a newer entry another process stored is taken instead of loading, and only the
+   * process holding the key's lock loads.
+   */
   const refreshEarly = (key: string, thisArg: unknown, args: unknown[]): void => {
     probe.earlyRefresh();
+    const replacing = remote && store.read(key)?.version;
     try {
-      Promise.resolve(load(key, thisArg, args, true)).catch(ignore);
+      Promise.resolve(load(key, thisArg, args, true, replacing)).catch(ignore);
     } catch {
       // A method that throws before returning its promise fails the refresh the same way.
     }

@@ -33,6 +33,8 @@ export type CacheWrite = (
   args: unknown[],
   /** The clock time the load started (with `timing`): the entry keeps how long it took. */
   startedAt?: number,
+  /** Its version in the shared tier (`CacheEntry.version`), when it will be written there. */
+  version?: number,
 ) => CacheEntry | undefined;
 
 export function cacheWrite(config: CacheWriteConfig): CacheWrite {
@@ -67,7 +69,7 @@ export function cacheWrite(config: CacheWriteConfig): CacheWrite {
   };
 
   const { timing } = config;
-  return (key, value, stamp, tenant, args, startedAt) => {
+  return (key, value, stamp, tenant, args, startedAt, version) => {
     const entryTtl = admit(value);
     const tags = entryTtl === undefined ? undefined : tagsOf(args, value);
     if (entryTtl === undefined || tags === undefined) {
@@ -81,7 +83,7 @@ export function cacheWrite(config: CacheWriteConfig): CacheWrite {
     const freshFor = entryTtl > 0 ? entryTtl : Infinity;
     const delta =
       timing !== undefined && startedAt !== undefined ? timing.now() - startedAt : undefined;
-    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant, tags, delta };
+    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant, tags, delta, version };
     store.write(key, entry);
     probe.set();
     return remote ? entry : undefined;

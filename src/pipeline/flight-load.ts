@@ -12,8 +12,17 @@ export interface MethodShape {
   returnsPromise: boolean | undefined;
 }
 
-/** Loads a key through the rest of the pipeline: in the caller's frame, or `detached` from it. */
-export type Load = (key: string, thisArg: unknown, args: unknown[], detached: boolean) => unknown;
+/**
+ * Loads a key through the rest of the pipeline: in the caller's frame, or `detached` from it.
+ * `replacing`: an early refresh of a copy of that version (`CacheEntry.version`).
+ */
+export type Load = (
+  key: string,
+  thisArg: unknown,
+  args: unknown[],
+  detached: boolean,
+  replacing?: number,
+) => unknown;
 
 /** Loads a key through the shared tier, as `flight`'s work (see `twoTierLoad`). */
 export type SharedLoad = (
@@ -49,7 +58,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
   const { flights, log } = config.cache;
   const save = (key: string, value: unknown, flight: Flight<unknown>): void =>
     void write(key, value, flight.stamp, flight.tenant, flight.args, flight.startedAt);
-  return (key, thisArg, args, detached) => {
+  return (key, thisArg, args, detached, replacing) => {
     const tenant = keys.tenant;
     const caller = detached ? undefined : currentCancellation();
     const stamp = log.stamp();
@@ -62,6 +71,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
       args,
     );
     if (timing) flight.startedAt = timing.now();
+    flight.replacing = replacing;
     const work: Stage =
       shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, flight) : next;
     const result = caller

@@ -24,8 +24,9 @@ export function twoTierLoad(
   const { local: store, log } = cache;
   return async (key, thisArg, args, flight) => {
     const { stamp, tenant } = flight;
-    // One round trip: the entry if Redis has it, else the key's lock (or the wait for its holder).
-    const claim = await remote.claim(key);
+    // One round trip: the entry if Redis has it (a newer one than the copy an early refresh
+    // replaces), else the key's lock (or the wait for its holder).
+    const claim = await remote.claim(key, flight.replacing);
     if (claim.kind === 'entry') {
       probe.remoteHit();
       if (!log.covers(stamp, key, claim.entry)) store.write(key, claim.entry);
@@ -44,7 +45,9 @@ export function twoTierLoad(
     let entry: CacheEntry | undefined;
     try {
       const value = await next(thisArg, args);
-      entry = write(key, value, stamp, tenant, args, flight.startedAt);
+      // Its version in Redis will be the lease's fence (a lease of no fence stores nothing).
+      const version = lease.fence > 0 ? lease.fence : undefined;
+      entry = write(key, value, stamp, tenant, args, flight.startedAt, version);
       return value;
     } finally {
       flight.onDropped = undefined;

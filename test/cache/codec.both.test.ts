@@ -198,10 +198,31 @@ describe('encodeEntry and decodeEntry', () => {
         tags: ['users'],
       });
       expect(text).toBe(
-        '{"v":1,"g":250,"o":"Users.get","t":"t1","x":["users"],"d":{"$":"object","v":' +
+        '{"v":2,"g":250,"o":"Users.get","t":"t1","x":["users"],"d":{"$":"object","v":' +
           '{"a":{"$":"undefined"},"n":{"$":"number","v":"-0"},"b":{"$":"bigint","v":"2"},' +
           '"m":{"$":"map","v":[1,{"$":"set","v":["x"]}]},"$":"data"}}}',
       );
+    });
+  });
+
+  describe('load time', () => {
+    it('keeps the load time of the value between the labels and the value', () => {
+      const text = encodeEntry({ ...entry('x'), loadMs: 12.5 });
+      expect(text).toBe('{"v":2,"g":0,"o":"Users.get","t":"","x":[],"l":12.5,"d":"x"}');
+      expect(decodeEntry(text)).toEqual({ ok: true, envelope: { ...entry('x'), loadMs: 12.5 } });
+    });
+
+    it('leaves the field out when the load was not timed, and decodes without it', () => {
+      const text = encodeEntry(entry('x'));
+      expect(text).not.toContain('"l"');
+      const decoded = decodeEntry(text);
+      expect(decoded.ok && 'loadMs' in decoded.envelope).toBe(false);
+    });
+
+    it.each([-1, NaN, Infinity, '5'])('refuses a load time of %p', (loadMs) => {
+      expect(
+        encodeError(() => encodeEntry({ ...entry('x'), loadMs: loadMs as number })).path,
+      ).toBe('loadMs');
     });
   });
 
@@ -312,9 +333,13 @@ describe('encodeEntry and decodeEntry', () => {
       ['truncated JSON', valid.slice(0, -1)],
       ['a lone brace', '{'],
       ['an object without a version', '{"g":0,"o":"","t":"","x":[],"d":1}'],
-      ['a version that is a string', valid.replace('"v":1', '"v":"1"')],
-      ['a missing value', '{"v":1,"g":0,"o":"","t":"","x":[]}'],
-      ['an extra envelope field', valid.replace('"v":1', '"v":1,"z":0')],
+      ['a version that is a string', valid.replace('"v":2', '"v":"2"')],
+      ['a missing value', '{"v":2,"g":0,"o":"","t":"","x":[]}'],
+      ['an extra envelope field', valid.replace('"v":2', '"v":2,"z":0')],
+      ['an extra field beside a load time', valid.replace('"v":2', '"v":2,"l":1,"z":0')],
+      ['a negative load time', valid.replace('"x":[]', '"x":[],"l":-1')],
+      ['a load time that is a string', valid.replace('"x":[]', '"x":[],"l":"5"')],
+      ['a load time that is null', valid.replace('"x":[]', '"x":[],"l":null')],
       ['a negative graceMs', valid.replace('"g":0', '"g":-1')],
       ['a graceMs that is a string', valid.replace('"g":0', '"g":"0"')],
       ['an operation that is not a string', valid.replace('"o":"Users.get"', '"o":1')],
@@ -362,7 +387,8 @@ describe('encodeEntry and decodeEntry', () => {
     });
 
     it.each<[string, string]>([
-      ['a later version', valid.replace('"v":1', '"v":2')],
+      ['a later version', valid.replace('"v":2', '"v":3')],
+      ['the version before load times', valid.replace('"v":2', '"v":1')],
       ['version 0 with other fields', '{"v":0,"data":"anything"}'],
       ['a fractional version', '{"v":1.5}'],
     ])('reports %s as another version', (_name, text) => {

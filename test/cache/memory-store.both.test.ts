@@ -316,6 +316,18 @@ describe('MemoryStore bounded by bytes', () => {
       s.write('b', entry(5));
       expect(s.reservedBytes).toBe(10 * 40);
     });
+
+    it("keeps a timed entry's shared-tier version, and 8 B more per slot once one is written", () => {
+      const { s } = store(10);
+      s.write('untimed', { ...entry(), version: 7 });
+      expect(s.read('untimed')).not.toHaveProperty('version');
+      expect(s.reservedBytes).toBe(10 * 32);
+      s.write('timed', { ...entry(5), version: 1_733_225_000_123_456 });
+      expect(s.read('timed')?.version).toBe(1_733_225_000_123_456);
+      expect(s.reservedBytes).toBe(10 * 48);
+      s.write('timed', entry(5));
+      expect(s.read('timed')).not.toHaveProperty('version');
+    });
   });
 
   describe("'tinylfu' admission", () => {

@@ -31,6 +31,13 @@ export type RawClaim =
 /** A claim that found data it could not decode, twice: a miss, fenced by nothing. */
 const NOTHING: RawClaim = { kind: 'busy', lease: { fence: 0, held: false, token: '' } };
 
+/** One key to claim: its lock token, and the version of a value that does not count (CLAIM). */
+export interface ClaimRequest {
+  readonly key: string;
+  readonly token: string;
+  readonly replacing?: number;
+}
+
 /** An entry encoded for `writeMany`. */
 export interface PreparedWrite {
   readonly key: string;
@@ -79,33 +86,40 @@ export class RedisStore implements CacheStore {
    * earlier one), else `busy` with the fence a write after waiting must carry.
    */
   async claim(key: string, lockTtl: number): Promise<RawClaim> {
-    const [claim] = await this.claimMany([key], [randomUUID()], lockTtl);
+    const [claim] = await this.claimMany([{ key, token: randomUUID() }], lockTtl);
     return claim;
   }
 
   /**
    * `claim` for many keys, with one lock token each: one round trip on a single server, one
-   * command per key on a Cluster (its keys live in different slots).
+   * command per key on a Cluster (its keys live in different slots). A request `replacing` a
+   * version skips the value of that version, as if it were absent (an early refresh).
    */
   async claimMany(
-    keys: readonly string[],
-    tokens: readonly string[],
+    requests: readonly ClaimRequest[],
     lockTtl: number,
     retried = false,
   ): Promise<RawClaim[]> {
-    const replies = await this.perServer(keys.length, (from, to) => {
+    const replies = await this.perServer(requests.length, (from, to) => {
       const redisKeys: string[] = [];
-      for (let i = from; i < to; i++)
-        redisKeys.push(this.keys.value(keys[i]), this.keys.lock(keys[i]));
-      return CLAIM.run(this.client, redisKeys, [lockTtl, ...tokens.slice(from, to)]);
+      const args: (string | number)[] = [lockTtl];
+      for (let i = from; i < to; i++) {
+        const { key, token, replacing } = requests[i];
+        redisKeys.push(this.keys.value(key), this.keys.lock(key), this.keys.fence(key));
+        args.push(token, replacing === undefined ? '' : String(replacing));
+      }
+      return CLAIM.run(this.client, redisKeys, args);
     });
+    const keys = requests.map((request) => request.key);
+    const tokens = requests.map((request) => request.token);
     const claims: RawClaim[] = [];
     const undecodable: number[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const kind = replies[i * 3] as string;
-      const payloadOrFence = replies[i * 3 + 1] as string;
+      const kind = replies[i * 4] as string;
+      const payloadOrFence = replies[i * 4 + 1] as string;
       if (kind === 'entry') {
-        const entry = this.decode(keys[i], payloadOrFence, replies[i * 3 + 2] as number);
+        const version = Number(replies[i * 4 + 3]);
+        const entry = this.decode(keys[i], payloadOrFence, replies[i * 4 + 2] as number, version);
         if (!entry) undecodable.push(i);
         claims.push(entry ? { kind, entry } : NOTHING);
         continue;
@@ -123,8 +137,7 @@ export class RedisStore implements CacheStore {
     await Promise.all(again.map((key) => this.client.del(this.keys.value(key))));
     if (retried) return claims;
     const reclaimed = await this.claimMany(
-      again,
-      undecodable.map((i) => tokens[i]),
+      undecodable.map((i) => requests[i]),
       lockTtl,
       true,
     );
@@ -165,6 +178,7 @@ export class RedisStore implements CacheStore {
       operation: entry.operation,
       tenant: entry.tenant,
       tags: entry.tags,
+      loadMs: entry.delta,
     });
     if (!(entry.freshFor > 0)) return undefined;
     const px = Number.isFinite(entry.freshFor) ? Math.max(1, Math.ceil(entry.freshFor)) : 0;
@@ -227,16 +241,19 @@ export class RedisStore implements CacheStore {
     await this.client.ping();
   }
 
-  private decode(key: string, payload: string, pttl: number): CacheEntry | undefined {
+  /** `version`: the fence its writer left (0 or NaN: unknown). */
+  private decode(key: string, payload: string, pttl: number, version = 0): CacheEntry | undefined {
     const decoded = decodeEntry(payload);
     if (!decoded.ok) {
       this.onUndecodable(key, decoded.reason);
       return undefined;
     }
-    const { value, graceMs, operation, tenant, tags } = decoded.envelope;
+    const { value, graceMs, operation, tenant, tags, loadMs } = decoded.envelope;
     // PTTL -1: no expiry; -2: the key expired between GET and PTTL (read as just expired).
     const freshFor = pttl === -1 ? Infinity : Math.max(0, pttl);
-    return { value, freshFor, keptFor: freshFor + graceMs, operation, tenant, tags };
+    const entry = { value, freshFor, keptFor: freshFor + graceMs, operation, tenant, tags };
+    if (loadMs === undefined) return entry;
+    return version > 0 ? { ...entry, delta: loadMs, version } : { ...entry, delta: loadMs };
   }
 
   /** Adds each entry to its operation's, tenant's and tags' sets: one command per set. */

@@ -11,7 +11,7 @@ import { LateLease } from './late-lease';
 import { LockRenewals, type Renewed } from './lock-renewals';
 import { closeConnection, connectRedis, type RedisClientLike } from './redis-client';
 import type { ResolvedRedisOptions } from './redis-options';
-import { RedisStore, type PreparedWrite, type RawClaim } from './redis-store';
+import { RedisStore, type ClaimRequest, type PreparedWrite, type RawClaim } from './redis-store';
 import type { TierReports } from './tier-reports';
 import { errorMessage } from '../../error-message';
 
@@ -40,10 +40,8 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
 const isIoredisTimeout = (error: unknown): boolean =>
   error instanceof Error && error.message === 'Command timed out';
 
-/** One key's claim in a batch: its lock token, and its late lease if its reply came late. */
-interface ClaimRequest {
-  readonly key: string;
-  readonly token: string;
+/** One key's claim in a batch, and its late lease if its reply came late. */
+interface TierClaim extends ClaimRequest {
   /** The lease of `waited`: a poll that timed out still writes fenced as of its first ask. */
   readonly waited: Lease | undefined;
   late?: LateLease;
@@ -68,7 +66,7 @@ export class RedisTier implements RemoteTier {
   private readonly connections = new ConnectionErrors();
   /** Writes and releases not awaited by the call that made them; `close()` waits for them. */
   private readonly background = new Set<Promise<unknown>>();
-  private readonly claims: CommandBatcher<ClaimRequest, RawClaim>;
+  private readonly claims: CommandBatcher<TierClaim, RawClaim>;
   private readonly writes: CommandBatcher<PreparedWrite, boolean>;
   private readonly renewals: LockRenewals | undefined;
   /** Late leases whose reply has not come: `close()` gives up on them. */
@@ -107,12 +105,7 @@ export class RedisTier implements RemoteTier {
     const attempt: Attempt = (run, onLate) => this.attempt(run, options.commandTimeout, onLate);
     const lock = options.lock;
     this.claims = new CommandBatcher(
-      (batch) =>
-        this.store.claimMany(
-          batch.map((request) => request.key),
-          batch.map((request) => request.token),
-          lock ? lock.ttl : 0,
-        ),
+      (batch) => this.store.claimMany(batch, lock ? lock.ttl : 0),
       attempt,
       (request, reply) => this.lateClaim(request, reply),
     );
@@ -122,12 +115,12 @@ export class RedisTier implements RemoteTier {
       : undefined;
   }
 
-  async claim(key: string): Promise<Claim> {
+  async claim(key: string, replacing?: number): Promise<Claim> {
     const { lock } = this.options;
     const deadline = Date.now() + (lock ? lock.wait : 0);
     let waited: Lease | undefined;
     for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
-      const request: ClaimRequest = { key, token: randomUUID(), waited };
+      const request: TierClaim = { key, token: randomUUID(), replacing, waited };
       const outcome = await this.claims.run(request);
       if (!outcome.ok) {
         this.reports.error('claim', outcome.reason, outcome.error);
@@ -251,7 +244,7 @@ export class RedisTier implements RemoteTier {
   }
 
   /** The late lease of `request`, whose claim was sent but not answered in time. */
-  private lateLease(request: ClaimRequest): LateLease {
+  private lateLease(request: TierClaim): LateLease {
     const late = (request.late ??= new LateLease(request.waited));
     this.late.add(late);
     void late.settled.then(() => this.late.delete(late));
@@ -259,7 +252,7 @@ export class RedisTier implements RemoteTier {
   }
 
   /** The reply to a claim that had timed out: a lock it holds goes to the call that gave up. */
-  private lateClaim(request: ClaimRequest, reply: RawClaim | undefined): void {
+  private lateClaim(request: TierClaim, reply: RawClaim | undefined): void {
     const lease = reply?.kind === 'lease' ? reply.lease : undefined;
     if (lease && !this.closed) this.renewals?.start(request.key, lease);
     (request.late ??= new LateLease(request.waited)).settle(lease);

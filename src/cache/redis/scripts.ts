@@ -22,30 +22,40 @@ return {payload, redis.call('PTTL', KEYS[1])}
 `);
 
 /**
- * Claims keys, many in one round trip. KEYS: value and lock of each key, in pairs. ARGV: lock TTL
- * ms ('0': take no lock), then one lock token per key. Returns three items per key: 'entry',
- * payload, PTTL when the value is there; 'lease', fence, 0 when this caller took the lock; else
- * 'busy', fence, 0: another holds it (or no lock was asked for), and a write by this caller is
- * fenced by the time it asked. Many keys go together only where one server holds them all (not
- * across a Cluster's slots).
+ * Claims keys, many in one round trip. KEYS: value, lock and fence of each key, in threes. ARGV:
+ * lock TTL ms ('0': take no lock), then two per key: its lock token, and the version (the fence
+ * its writer left) of a value that does not count ('': any value counts; an early refresh passes
+ * the version of the copy it replaces, which then reads as absent). Returns four items per key:
+ * 'entry', payload, PTTL, version ('' if none) when a value counts; 'lease', fence, 0, '' when
+ * this caller took the lock; else 'busy', fence, 0, '': another holds it (or no lock was asked
+ * for), and a write by this caller is fenced by the time it asked. Many keys go together only
+ * where one server holds them all (not across a Cluster's slots).
  */
 export const CLAIM = new Script(`
 ${NOW_US}
 local replies = {}
-for i = 1, #KEYS, 2 do
+for i = 1, #KEYS, 3 do
+  local a = (i - 1) / 3 * 2 + 1
   local payload = redis.call('GET', KEYS[i])
+  local version = ''
+  if payload then
+    version = redis.call('GET', KEYS[i + 2]) or ''
+    if ARGV[a + 2] ~= '' and version == ARGV[a + 2] then payload = false end
+  end
   if payload then
     table.insert(replies, 'entry')
     table.insert(replies, payload)
     table.insert(replies, redis.call('PTTL', KEYS[i]))
+    table.insert(replies, version)
   else
     local kind = 'busy'
-    if ARGV[1] ~= '0' and redis.call('SET', KEYS[i + 1], ARGV[(i + 1) / 2 + 1], 'NX', 'PX', ARGV[1]) then
+    if ARGV[1] ~= '0' and redis.call('SET', KEYS[i + 1], ARGV[a + 1], 'NX', 'PX', ARGV[1]) then
       kind = 'lease'
     end
     table.insert(replies, kind)
     table.insert(replies, now)
     table.insert(replies, 0)
+    table.insert(replies, '')
   end
 end
 return replies

@@ -225,7 +225,7 @@ describeRedis('Redis tier', () => {
       expect(utils.getStats().remoteDecodeErrors).toBe(1);
       await within(
         1_000,
-        async () => (await raw.get(`${namespace}:{${key}}:v`))?.startsWith('{"v":1') ?? false,
+        async () => (await raw.get(`${namespace}:{${key}}:v`))?.startsWith('{"v":2') ?? false,
       );
     } finally {
       raw.disconnect();
