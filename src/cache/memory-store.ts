@@ -138,7 +138,9 @@ export class MemoryStore implements LocalStore {
    */
   set(key: string, value: unknown, ttl: number = this.defaultTtl): void {
     const freshFor = ttl === 0 ? Infinity : ttl;
-    this.write(key, { ...UNLABELLED, value, freshFor, keptFor: freshFor });
+    // A literal, not a spread of UNLABELLED: V8 copies a spread through a slow path here (~3 µs).
+    const { operation, tenant, tags } = UNLABELLED;
+    this.write(key, { value, freshFor, keptFor: freshFor, operation, tenant, tags });
   }
 
   read(key: string): CacheEntry | undefined {
@@ -147,16 +149,17 @@ export class MemoryStore implements LocalStore {
     this.slots.touch(slot);
     const now = this.clock.now();
     const { operation, tenant, tags } = this.groups.labelsOf(slot) ?? UNLABELLED;
-    const version = this.versions?.[slot];
-    return {
+    const entry: { -readonly [K in keyof CacheEntry]: CacheEntry[K] } = {
       value: this.values[slot],
       freshFor: this.freshUntil[slot] - now,
       keptFor: this.keptUntil[slot] - now,
       operation,
       tenant,
       tags,
-      ...(version ? { version } : undefined),
     };
+    const version = this.versions?.[slot];
+    if (version) entry.version = version;
+    return entry;
   }
 
   /**

@@ -251,9 +251,12 @@ export class RedisStore implements CacheStore {
     const { value, graceMs, operation, tenant, tags, loadMs } = decoded.envelope;
     // PTTL -1: no expiry; -2: the key expired between GET and PTTL (read as just expired).
     const freshFor = pttl === -1 ? Infinity : Math.max(0, pttl);
-    const entry = { value, freshFor, keptFor: freshFor + graceMs, operation, tenant, tags };
-    if (loadMs === undefined) return entry;
-    return version > 0 ? { ...entry, delta: loadMs, version } : { ...entry, delta: loadMs };
+    const keptFor = freshFor + graceMs;
+    // Only a timed entry (refreshAhead) needs its version: see CacheEntry.version.
+    const timed = loadMs !== undefined && version > 0;
+    return timed
+      ? { value, freshFor, keptFor, operation, tenant, tags, delta: loadMs, version }
+      : { value, freshFor, keptFor, operation, tenant, tags, delta: loadMs };
   }
 
   /** Adds each entry to its operation's, tenant's and tags' sets: one command per set. */
