@@ -24,6 +24,7 @@ import { retrySuccess } from './scenarios/retry';
 import type { Scenario } from './scenarios/scenario';
 import { batched } from './scenarios/batched';
 import { hitRatio } from './scenarios/hit-ratio';
+import { freshness } from './scenarios/freshness';
 import { singleFlight } from './scenarios/single-flight';
 import { stacked } from './scenarios/stacked';
 import { stress } from './scenarios/stress';
@@ -43,6 +44,7 @@ const SCENARIOS: Scenario[] = [
   singleFlight,
   batched,
   hitRatio,
+  freshness,
   redisTier,
   heap,
   stress,
