@@ -105,7 +105,15 @@ export function encodeEntry(envelope: Envelope): string {
   try {
     const d = encodeValue(envelope.value, []);
     // The labels before `d`: DROP_LABELLED reads them without decoding the value (scripts.ts).
-    return JSON.stringify({ v: CODEC_VERSION, g: graceMs, o: operation, t: tenant, x: tags, l: loadMs, d });
+    return JSON.stringify({
+      v: CODEC_VERSION,
+      g: graceMs,
+      o: operation,
+      t: tenant,
+      x: tags,
+      l: loadMs,
+      d,
+    });
   } catch (error) {
     if (error instanceof Unencodable)
       throw new UnencodableValueError('value' + error.path, error.reason);

@@ -83,7 +83,16 @@ export function cacheWrite(config: CacheWriteConfig): CacheWrite {
     const freshFor = entryTtl > 0 ? entryTtl : Infinity;
     const delta =
       timing !== undefined && startedAt !== undefined ? timing.now() - startedAt : undefined;
-    const entry = { value, freshFor, keptFor: freshFor + grace, operation, tenant, tags, delta, version };
+    const entry = {
+      value,
+      freshFor,
+      keptFor: freshFor + grace,
+      operation,
+      tenant,
+      tags,
+      delta,
+      version,
+    };
     store.write(key, entry);
     probe.set();
     return remote ? entry : undefined;

@@ -220,9 +220,9 @@ describe('encodeEntry and decodeEntry', () => {
     });
 
     it.each([-1, NaN, Infinity, '5'])('refuses a load time of %p', (loadMs) => {
-      expect(
-        encodeError(() => encodeEntry({ ...entry('x'), loadMs: loadMs as number })).path,
-      ).toBe('loadMs');
+      expect(encodeError(() => encodeEntry({ ...entry('x'), loadMs: loadMs as number })).path).toBe(
+        'loadMs',
+      );
     });
   });
 
