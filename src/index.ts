@@ -8,6 +8,7 @@ export { Retry } from './decorators/retry';
 export { Timeout } from './decorators/timeout';
 export { CircuitBreaker } from './decorators/circuit-breaker';
 export { Bulkhead } from './decorators/bulkhead';
+export { Fallback } from './decorators/fallback';
 export type { AnyMethod, AsyncMethod, BatchMethod, PolicyDecorator } from './decorators/types';
 export type { CachedOptions, RefreshAhead, TenantMode } from './cache/cached-options';
 export type { CachedBatchOptions } from './cache/cached-batch-options';
@@ -15,6 +16,7 @@ export type { RetrySpec } from './resilience/retry-options';
 export type { TimeoutOptions } from './resilience/timeout-options';
 export type { CircuitBreakerDecoratorOptions, CircuitBreakerSpec } from './resilience/breaker-spec';
 export type { BulkheadDecoratorOptions } from './resilience/bulkhead-spec';
+export type { FallbackOptions, FallbackSpec } from './resilience/fallback-options';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
 export {

@@ -38,6 +38,7 @@ import {
   type Check,
 } from './validation';
 import { checkRefreshAhead, checkTenantMode } from './cache/cached-options';
+import { validateFallbackSpec, type FallbackSpec } from './resilience/fallback-options';
 
 /**
  * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
@@ -67,6 +68,8 @@ export interface OperationProfile {
   bulkhead?: BulkheadOptions;
   /** A retry budget of this operation's own, instead of the shared `retryBudget` pool. */
   retryBudget?: RetryBudgetOptions;
+  /** What this operation's failed calls return instead (it beats the method's `@Fallback`). */
+  fallback?: FallbackSpec;
 }
 
 export interface ExecutionUtilsOptions {
@@ -257,6 +260,7 @@ const PROFILE_OPTION_KEYS = optionKeys<OperationProfile>({
   circuitBreaker: true,
   bulkhead: true,
   retryBudget: true,
+  fallback: true,
 });
 
 /**
@@ -355,6 +359,7 @@ export function validateOperationProfile(name: string, profile: OperationProfile
     checkOptionsObject(`${where}.retryBudget`, profile.retryBudget);
     validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
   }
+  if (profile.fallback !== undefined) validateFallbackSpec(profile.fallback, `${where}.fallback`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -843,6 +843,8 @@ describe('ExecutionUtils.getStats', () => {
       budgetExhausted: 0,
       circuitRejections: 0,
       bulkheadRejections: 0,
+      fallbacks: 0,
+      faultsInjected: 0,
       staleHits: 0,
       staleIfError: 0,
       earlyRefreshes: 0,

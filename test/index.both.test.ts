@@ -23,6 +23,7 @@ describe('the main entry point', () => {
         'CircuitOpenError',
         'ConfigError',
         'ExecutionUtils',
+        'Fallback',
         'ManualClock',
         'Retry',
         'Timeout',

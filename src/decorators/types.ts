@@ -4,6 +4,7 @@ import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
 import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
+import type { FallbackSpec } from '../resilience/fallback-options';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
@@ -40,4 +41,5 @@ export interface PolicySet {
   timeout?: TimeoutOptions;
   breaker?: CircuitBreakerSpec;
   bulkhead?: BulkheadDecoratorOptions;
+  fallback?: FallbackSpec;
 }

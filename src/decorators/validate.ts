@@ -2,6 +2,7 @@ import { validateCachedBatchOptions } from '../cache/cached-batch-options';
 import { validateCachedOptions } from '../cache/cached-options';
 import { validateBreakerSpec } from '../resilience/breaker-spec';
 import { validateBulkheadSpec } from '../resilience/bulkhead-spec';
+import { validateFallbackSpec } from '../resilience/fallback-options';
 import { validateRetrySpec } from '../resilience/retry-options';
 import { validateTimeoutOptions } from '../resilience/timeout-options';
 import { optionKeys, unknownOption } from '../validation';
@@ -15,6 +16,7 @@ const POLICY_KEYS = optionKeys<PolicySet>({
   timeout: true,
   breaker: true,
   bulkhead: true,
+  fallback: true,
 });
 
 /**
@@ -34,4 +36,5 @@ export function validatePolicies(set: PolicySet, where: (policy: string) => stri
   if (set.timeout !== undefined) validateTimeoutOptions(set.timeout, where('timeout'));
   if (set.breaker !== undefined) validateBreakerSpec(set.breaker, where('breaker'));
   if (set.bulkhead !== undefined) validateBulkheadSpec(set.bulkhead, where('bulkhead'));
+  if (set.fallback !== undefined) validateFallbackSpec(set.fallback, where('fallback'));
 }

@@ -44,6 +44,13 @@ export interface ExecutionEvents {
   breakerRejected: { operation: string; breaker: string };
   /** A full bulkhead refused a call. */
   bulkheadRejected: { operation: string; bulkhead: string };
+  /** A call failed with `error` after every other policy and returned its `@Fallback` instead. */
+  fallback: { operation: string; error: unknown };
+  /**
+   * Fault injection failed an attempt (`'error'`) or delayed it by `delayMs` (`'latency'`); a
+   * delayed attempt that then fails reports both.
+   */
+  faultInjected: { operation: string; kind: 'error' | 'latency'; delayMs: number };
   /** A failure was returned without a retry because the retry budget was spent. */
   budgetExhausted: { operation: string };
   /** The method's pipeline ran (not a hit): how long it took and whether it succeeded. */
@@ -94,6 +101,8 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'breakerStateChange',
   'breakerRejected',
   'bulkheadRejected',
+  'fallback',
+  'faultInjected',
   'budgetExhausted',
   'executed',
   'remoteHit',

@@ -90,6 +90,16 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['remoteMisses'],
   },
   {
+    name: 'fallbacks_total',
+    help: 'Failed calls that returned their @Fallback instead of the error.',
+    fields: ['fallbacks'],
+  },
+  {
+    name: 'faults_injected_total',
+    help: 'Failures and delays injected by fault injection (the faults option).',
+    fields: ['faultsInjected'],
+  },
+  {
     name: 'retry_budget_exhausted_total',
     help: 'Failures returned without a retry because the retry budget was spent.',
     fields: ['budgetExhausted'],

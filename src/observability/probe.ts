@@ -169,6 +169,22 @@ export class Probe {
     }
   }
 
+  /** A failed call returned its fallback instead of `error`. */
+  fallback(error: unknown): void {
+    this.own.fallbacks++;
+    this.total.fallbacks++;
+    if (this.bus.active.fallback) this.bus.emit('fallback', { operation: this.operation, error });
+  }
+
+  /** Fault injection failed an attempt, or delayed it by `delayMs`. */
+  faultInjected(kind: 'error' | 'latency', delayMs: number): void {
+    this.own.faultsInjected++;
+    this.total.faultsInjected++;
+    if (this.bus.active.faultInjected) {
+      this.bus.emit('faultInjected', { operation: this.operation, kind, delayMs });
+    }
+  }
+
   executed(durationMs: number, ok: boolean): void {
     this.bus.emit('executed', { operation: this.operation, durationMs, ok });
   }

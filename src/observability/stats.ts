@@ -28,6 +28,10 @@ export interface Counters {
   circuitRejections: number;
   /** Calls refused at once by a full bulkhead. */
   bulkheadRejections: number;
+  /** Failed calls that returned their `@Fallback` instead. */
+  fallbacks: number;
+  /** Failures and delays injected by `faults` (fault injection). */
+  faultsInjected: number;
   /** Expired entries served at once while a background refresh runs (stale-while-revalidate). */
   staleHits: number;
   /** Expired entries served instead of an error (stale-if-error). */
@@ -67,6 +71,8 @@ export function newCounters(): Counters {
     budgetExhausted: 0,
     circuitRejections: 0,
     bulkheadRejections: 0,
+    fallbacks: 0,
+    faultsInjected: 0,
     staleHits: 0,
     staleIfError: 0,
     earlyRefreshes: 0,

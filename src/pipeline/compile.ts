@@ -16,6 +16,7 @@ import { bulkheadStage } from './bulkhead-stage';
 import { batchStage } from './batch-stage';
 import { cacheStage } from './cache-stage';
 import { executedStage } from './executed-stage';
+import { fallbackStage } from './fallback-stage';
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import {
   resolveBreaker,
@@ -54,9 +55,11 @@ export interface PipelineRuntime {
 
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
- * in: trace -> cache -> single-flight -> bulkhead -> retry (budget, deadline) -> circuit breaker
- * -> per-attempt timeout -> method. Stages a method did not ask for are not there at all, so they
- * cost nothing. Why this order:
+ * in: trace -> fallback -> cache -> single-flight -> bulkhead -> retry (budget, deadline) ->
+ * circuit breaker -> per-attempt timeout -> method. Stages a method did not ask for are not there
+ * at all, so they cost nothing. Why this order:
+ * - the fallback sees the call's final outcome (after every retry and any stale entry), and its
+ *   value is never cached;
  * - a cache hit or a joined flight needs no slot, no attempt and no breaker;
  * - the bulkhead holds one slot for the whole call, so retries never queue behind new calls;
  * - the breaker sees every attempt, so failures trip it mid-retry and an open breaker (a refusal
@@ -151,6 +154,8 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       random: runtime.retry.random,
     });
   }
+  const fallback = options.operations[operation]?.fallback ?? spec.fallback;
+  if (fallback) stage = fallbackStage(stage, fallback, probe);
   return traceStage(stage, probe, returnsPromise, runtime.spans);
 }
 

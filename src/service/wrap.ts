@@ -5,6 +5,7 @@ import type { CircuitBreakerSpec } from '../resilience/breaker-spec';
 import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
+import type { FallbackSpec } from '../resilience/fallback-options';
 import { validatePolicies } from '../decorators/validate';
 import { toTimeoutOptions } from '../resilience/timeout-options';
 import { ConfigError } from '../errors';
@@ -27,6 +28,8 @@ export interface WrapOptions {
   breaker?: CircuitBreakerSpec;
   /** A bulkhead (as `@Bulkhead`). */
   bulkhead?: BulkheadDecoratorOptions;
+  /** What a failed call returns instead (as `@Fallback(to, { on })`). */
+  fallback?: FallbackSpec;
 }
 
 /**
@@ -58,12 +61,13 @@ export function wrapBatchFunction<F extends BatchMethod>(
   options: WrapBatchOptions,
 ): F {
   const name = checkWrap('wrapBatch', fn, options);
-  const { retry, timeout, breaker, bulkhead, ...batch } = options;
+  const { retry, timeout, breaker, bulkhead, fallback, ...batch } = options;
   return wrapped(core, fn, name, {
     batch: { ...withoutName(batch), name },
     retry,
     breaker,
     bulkhead,
+    fallback,
     timeout:
       timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrapBatch(${name}).timeout`),
   });
