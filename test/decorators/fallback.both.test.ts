@@ -30,7 +30,7 @@ class Prices {
   @Fallback(function (this: Prices, error: unknown, args: unknown[]) {
     return `${String(args[0])} failed (${(error as Error).message}, after ${this.calls} calls)`;
   })
-  async described(sku: string): Promise<string> {
+  async described(_sku: string): Promise<string> {
     this.calls++;
     throw new Error('down');
   }
