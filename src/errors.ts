@@ -169,3 +169,20 @@ export class BatchItemsError extends Error {
     this.failures = failures;
   }
 }
+
+/**
+ * The failure fault injection (`faults`, `injectFaults`) puts in place of an attempt when its
+ * spec gives no `error` of its own. Retryable, like the transient failures it stands for.
+ */
+export class InjectedFaultError extends Error {
+  override readonly name = 'InjectedFaultError';
+  /** The operation whose attempt was failed. */
+  readonly operation: string;
+
+  constructor(operation: string) {
+    super(
+      `fault injected into ${operation} (the faults option or injectFaults): not a real failure`,
+    );
+    this.operation = operation;
+  }
+}

@@ -13,6 +13,7 @@ import type { Stats } from './observability/stats';
 import { optionsFromEnv, type ExecutionUtilsOptions, type ResolvedOptions } from './options';
 import type { CircuitState } from './resilience/circuit-breaker';
 import type { RetryOptions } from './resilience/retry-options';
+import { validateFaultSpec, type FaultSpec } from './resilience/fault-options';
 import { addToCache, getFromCache, warmUpCache } from './service/direct-cache';
 import { health, memoryStats, type HealthReport, type MemoryStats } from './service/health';
 import { invalidate, invalidations } from './service/invalidation';
@@ -183,6 +184,31 @@ export class ExecutionUtils {
     checkName('operation', operation);
     checkTimeoutMs(`setOperationTimeout(${operation})`, ms);
     this.core.operationTimeouts.set(operation, ms);
+    this.core.pipelines.reset();
+  }
+
+  /**
+   * Injects faults into an operation's attempts from now on (replacing any it had), for tests and
+   * staging: see `FaultSpec`. The operation's pipeline is rebuilt with a fault stage innermost,
+   * so every policy sees the faults as the method's own failures.
+   *
+   * @example
+   * utils.injectFaults('Payments.charge', { failRate: 0.2, latencyMs: 300, latencyRate: 0.05 });
+   */
+  injectFaults(operation: string, spec: FaultSpec): void {
+    checkName('injectFaults(operation)', operation);
+    validateFaultSpec(spec, `injectFaults(${operation})`);
+    this.core.faults.set(operation, { ...spec });
+    this.core.pipelines.reset();
+  }
+
+  /**
+   * Stops injecting faults into `operation`, or into every operation when none is named; calls
+   * run without a fault stage again.
+   */
+  clearFaults(operation?: string): void {
+    if (operation === undefined) this.core.faults.clear();
+    else this.core.faults.delete(operation);
     this.core.pipelines.reset();
   }
 

@@ -17,6 +17,7 @@ export type { TimeoutOptions } from './resilience/timeout-options';
 export type { CircuitBreakerDecoratorOptions, CircuitBreakerSpec } from './resilience/breaker-spec';
 export type { BulkheadDecoratorOptions } from './resilience/bulkhead-spec';
 export type { FallbackOptions, FallbackSpec } from './resilience/fallback-options';
+export type { FaultSpec } from './resilience/fault-options';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
 export {
@@ -25,6 +26,7 @@ export {
   CacheKeyError,
   CircuitOpenError,
   ConfigError,
+  InjectedFaultError,
   TimeoutError,
   UnencodableValueError,
 } from './errors';

@@ -39,6 +39,7 @@ import {
 } from './validation';
 import { checkRefreshAhead, checkTenantMode } from './cache/cached-options';
 import { validateFallbackSpec, type FallbackSpec } from './resilience/fallback-options';
+import { validateFaultSpec, type FaultSpec } from './resilience/fault-options';
 
 /**
  * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
@@ -181,6 +182,12 @@ export interface ExecutionUtilsOptions {
    * invalidation message can serve the old value.
    */
   l1?: { size?: number; ttl?: number };
+  /**
+   * Faults to inject into operations' attempts, by operation name, for tests and staging (see
+   * `FaultSpec`; `injectFaults` and `clearFaults` change them later). Off unless set: an
+   * operation without faults has no stage for them.
+   */
+  faults?: Record<string, FaultSpec>;
 }
 
 export const DEFAULTS = {
@@ -212,6 +219,7 @@ export type ResolvedOptions = Required<
     | 'redis'
     | 'namespace'
     | 'l1'
+    | 'faults'
   >
 > & {
   /** Most entries of the in-process tier (`l1.size`, else `cacheSize`). */
@@ -247,6 +255,7 @@ const SERVICE_OPTION_KEYS = optionKeys<ExecutionUtilsOptions>({
   redis: true,
   namespace: true,
   l1: true,
+  faults: true,
 });
 const L1_OPTION_KEYS = optionKeys<NonNullable<ExecutionUtilsOptions['l1']>>({
   size: true,
@@ -294,6 +303,12 @@ export function resolveOptions(options: ExecutionUtilsOptions): ResolvedOptions 
     validateRetryBudgetOptions(options.retryBudget, 'retryBudget');
   }
   if (options.operations !== undefined) checkOptionsObject('operations', options.operations);
+  if (options.faults !== undefined) {
+    checkOptionsObject('faults', options.faults);
+    for (const [name, spec] of Object.entries(options.faults)) {
+      validateFaultSpec(spec, `faults.${name}`);
+    }
+  }
   if (options.l1 !== undefined) {
     checkOptionsObject('l1', options.l1);
     checkKnownKeys('l1', options.l1, L1_OPTION_KEYS);

@@ -17,6 +17,8 @@ import { batchStage } from './batch-stage';
 import { cacheStage } from './cache-stage';
 import { executedStage } from './executed-stage';
 import { fallbackStage } from './fallback-stage';
+import { faultStage } from './fault-stage';
+import type { FaultSpec } from '../resilience/fault-options';
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import {
   resolveBreaker,
@@ -45,6 +47,8 @@ export interface PipelineRuntime {
   readonly probe: (operation: string) => Probe;
   readonly retry: RetryRuntime;
   readonly operationTimeouts: ReadonlyMap<string, number>;
+  /** Faults to inject, by operation. */
+  readonly faults: ReadonlyMap<string, FaultSpec>;
   /** The service's breakers, bulkheads and retry budgets, by name. */
   readonly policies: PolicyRegistry;
   /** Undefined when caching is off (`cacheSize: 0`, or the service is closed). */
@@ -56,7 +60,7 @@ export interface PipelineRuntime {
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
  * in: trace -> fallback -> cache -> single-flight -> bulkhead -> retry (budget, deadline) ->
- * circuit breaker -> per-attempt timeout -> method. Stages a method did not ask for are not there
+ * circuit breaker -> per-attempt timeout -> injected faults -> method. Stages a method did not ask for are not there
  * at all, so they cost nothing. Why this order:
  * - the fallback sees the call's final outcome (after every retry and any stale entry), and its
  *   value is never cached;
@@ -90,6 +94,12 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   const { options, clock, policies } = runtime;
   const probe = runtime.probe(operation);
   let stage: Stage = (thisArg, args) => original.apply(thisArg, args);
+  const returnsPromise = isAsyncPipeline(spec) ? true : spec.returnsPromise;
+  const faults = runtime.faults.get(operation);
+  if (faults) {
+    const random = runtime.retry.random;
+    stage = faultStage(stage, { operation, spec: faults, clock, random, probe, returnsPromise });
+  }
   if (spec.timeout) {
     const ms = resolveTimeoutMs(spec.timeout, operation, options, runtime.operationTimeouts);
     const onTimeout = (timeoutMs: number): void => probe.timeout('attempt', timeoutMs);
@@ -119,7 +129,6 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     );
   }
   stage = executedStage(stage, probe);
-  const returnsPromise = isAsyncPipeline(spec) ? true : spec.returnsPromise;
   if (spec.batch && spec.cache) {
     throw new ConfigError(operation, 'a method takes @Cached or @CachedBatch, not both');
   }

@@ -17,6 +17,7 @@ import type { CircuitBreaker } from '../resilience/circuit-breaker';
 import { PolicyRegistry } from '../resilience/registry';
 import { resolveBreaker } from '../pipeline/resolve-policies';
 import type { RetryRuntime } from '../resilience/retry';
+import type { FaultSpec } from '../resilience/fault-options';
 import { redisTierFor } from './redis-wiring';
 
 /**
@@ -39,6 +40,8 @@ export class ServiceCore {
   readonly policies: PolicyRegistry;
   /** Per-attempt timeouts set by `setOperationTimeout`, by operation. */
   readonly operationTimeouts = new Map<string, number>();
+  /** Faults injected, by operation (the `faults` option, then `injectFaults` / `clearFaults`). */
+  readonly faults: Map<string, FaultSpec>;
   readonly pipelines = new Pipelines(() => this.runtime());
   /** OpenTelemetry spans; undefined unless `tracing.openTelemetry` is on. */
   readonly spans: CallSpans | undefined;
@@ -47,6 +50,7 @@ export class ServiceCore {
 
   constructor(input: ExecutionUtilsOptions) {
     const options = (this.options = resolveOptions(input));
+    this.faults = new Map(Object.entries(input.faults ?? {}));
     const clock = (this.clock = input.clock ?? systemClock);
     const report = (this.report = new ServiceProbe(this.stats.total, this.bus));
     this.store =
@@ -119,6 +123,7 @@ export class ServiceCore {
       probe: (operation) => this.probe(operation),
       retry: this.retryRuntime,
       operationTimeouts: this.operationTimeouts,
+      faults: this.faults,
       policies: this.policies,
       cache: this.closed ? undefined : this.cache,
       spans: this.spans,

@@ -26,6 +26,7 @@ function runtimeOf(options: { cache?: boolean } = {}) {
     probe: (operation) => core.probe(operation),
     retry: core.retryRuntime,
     operationTimeouts: core.operationTimeouts,
+    faults: core.faults,
     policies: core.policies,
     cache: options.cache === false ? undefined : core.cache,
   };

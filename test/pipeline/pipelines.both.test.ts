@@ -18,6 +18,7 @@ function setup() {
       probe: (operation) => core.probe(operation),
       retry: core.retryRuntime,
       operationTimeouts: core.operationTimeouts,
+      faults: core.faults,
       policies: core.policies,
       cache: core.cache,
     };
