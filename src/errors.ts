@@ -186,3 +186,26 @@ export class InjectedFaultError extends Error {
     this.operation = operation;
   }
 }
+
+/**
+ * A rate limit (`@RateLimit`) refused the call: its budget was spent, and its turn would not come
+ * within `wait`. Never retried by `@Retry` (retrying would only spend the budget faster).
+ */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  /** Marks the error as permanent for the retry policy. */
+  readonly retryable = false;
+  /** The limiter that refused the call. */
+  readonly limiter: string;
+  /** How long until the budget admits a call again, in ms (for a `Retry-After` header). */
+  readonly retryAfterMs: number;
+
+  constructor(limiter: string, retryAfterMs: number, limit: number, intervalMs: number) {
+    super(
+      `rate limit '${limiter}' reached (${limit} calls per ${intervalMs} ms): ` +
+        `try again in ${Math.ceil(retryAfterMs)} ms, or raise its limit`,
+    );
+    this.limiter = limiter;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -9,6 +9,7 @@ export { Timeout } from './decorators/timeout';
 export { CircuitBreaker } from './decorators/circuit-breaker';
 export { Bulkhead } from './decorators/bulkhead';
 export { Fallback } from './decorators/fallback';
+export { RateLimit } from './decorators/rate-limit';
 export type { AnyMethod, AsyncMethod, BatchMethod, PolicyDecorator } from './decorators/types';
 export type { CachedOptions, RefreshAhead, TenantMode } from './cache/cached-options';
 export type { CachedBatchOptions } from './cache/cached-batch-options';
@@ -18,6 +19,8 @@ export type { CircuitBreakerDecoratorOptions, CircuitBreakerSpec } from './resil
 export type { BulkheadDecoratorOptions } from './resilience/bulkhead-spec';
 export type { FallbackOptions, FallbackSpec } from './resilience/fallback-options';
 export type { FaultSpec } from './resilience/fault-options';
+export type { RateLimitDecoratorOptions } from './resilience/rate-limit-spec';
+export type { RateLimiterOptions } from './resilience/rate-limiter';
 export { runWithContext, getExecutionContext, currentSignal } from './context';
 export type { ExecutionContext } from './context';
 export {
@@ -27,6 +30,7 @@ export {
   CircuitOpenError,
   ConfigError,
   InjectedFaultError,
+  RateLimitedError,
   TimeoutError,
   UnencodableValueError,
 } from './errors';

@@ -40,6 +40,11 @@ import {
 import { checkRefreshAhead, checkTenantMode } from './cache/cached-options';
 import { validateFallbackSpec, type FallbackSpec } from './resilience/fallback-options';
 import { validateFaultSpec, type FaultSpec } from './resilience/fault-options';
+import {
+  RATE_LIMITER_OPTION_KEYS,
+  validateRateLimiterOptions,
+  type RateLimiterOptions,
+} from './resilience/rate-limiter';
 
 /**
  * The most entries `cacheSize` may ask for. The memory store reserves 32 B per slot up front
@@ -71,6 +76,8 @@ export interface OperationProfile {
   retryBudget?: RetryBudgetOptions;
   /** What this operation's failed calls return instead (it beats the method's `@Fallback`). */
   fallback?: FallbackSpec;
+  /** Settings of the rate limiter of this name (they beat the decorator's). */
+  rateLimit?: RateLimiterOptions;
 }
 
 export interface ExecutionUtilsOptions {
@@ -270,6 +277,7 @@ const PROFILE_OPTION_KEYS = optionKeys<OperationProfile>({
   bulkhead: true,
   retryBudget: true,
   fallback: true,
+  rateLimit: true,
 });
 
 /**
@@ -375,6 +383,11 @@ export function validateOperationProfile(name: string, profile: OperationProfile
     validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
   }
   if (profile.fallback !== undefined) validateFallbackSpec(profile.fallback, `${where}.fallback`);
+  if (profile.rateLimit !== undefined) {
+    checkOptionsObject(`${where}.rateLimit`, profile.rateLimit);
+    checkKnownKeys(`${where}.rateLimit`, profile.rateLimit, RATE_LIMITER_OPTION_KEYS);
+    validateRateLimiterOptions(profile.rateLimit, `${where}.rateLimit`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

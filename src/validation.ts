@@ -102,6 +102,10 @@ export const checkString: Check = (label, v) => {
   if (typeof v !== 'string') fail(label, v, 'a string');
 };
 
+export const checkBoolean: Check = (label, v) => {
+  if (typeof v !== 'boolean') fail(label, v, 'true or false');
+};
+
 export const checkFunction: Check = (label, v) => {
   if (typeof v !== 'function') fail(label, v, 'a function');
 };

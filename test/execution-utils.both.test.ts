@@ -843,6 +843,7 @@ describe('ExecutionUtils.getStats', () => {
       budgetExhausted: 0,
       circuitRejections: 0,
       bulkheadRejections: 0,
+      rateLimited: 0,
       fallbacks: 0,
       faultsInjected: 0,
       staleHits: 0,

@@ -25,6 +25,8 @@ describe('the main entry point', () => {
         'ExecutionUtils',
         'Fallback',
         'InjectedFaultError',
+        'RateLimit',
+        'RateLimitedError',
         'ManualClock',
         'Retry',
         'Timeout',

@@ -5,6 +5,7 @@ import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
 import type { FallbackSpec } from '../resilience/fallback-options';
+import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
@@ -42,4 +43,5 @@ export interface PolicySet {
   breaker?: CircuitBreakerSpec;
   bulkhead?: BulkheadDecoratorOptions;
   fallback?: FallbackSpec;
+  rateLimit?: RateLimitDecoratorOptions;
 }

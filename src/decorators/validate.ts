@@ -3,6 +3,7 @@ import { validateCachedOptions } from '../cache/cached-options';
 import { validateBreakerSpec } from '../resilience/breaker-spec';
 import { validateBulkheadSpec } from '../resilience/bulkhead-spec';
 import { validateFallbackSpec } from '../resilience/fallback-options';
+import { validateRateLimitSpec } from '../resilience/rate-limit-spec';
 import { validateRetrySpec } from '../resilience/retry-options';
 import { validateTimeoutOptions } from '../resilience/timeout-options';
 import { optionKeys, unknownOption } from '../validation';
@@ -17,6 +18,7 @@ const POLICY_KEYS = optionKeys<PolicySet>({
   breaker: true,
   bulkhead: true,
   fallback: true,
+  rateLimit: true,
 });
 
 /**
@@ -37,4 +39,5 @@ export function validatePolicies(set: PolicySet, where: (policy: string) => stri
   if (set.breaker !== undefined) validateBreakerSpec(set.breaker, where('breaker'));
   if (set.bulkhead !== undefined) validateBulkheadSpec(set.bulkhead, where('bulkhead'));
   if (set.fallback !== undefined) validateFallbackSpec(set.fallback, where('fallback'));
+  if (set.rateLimit !== undefined) validateRateLimitSpec(set.rateLimit, where('rateLimit'));
 }

@@ -44,6 +44,8 @@ export interface ExecutionEvents {
   breakerRejected: { operation: string; breaker: string };
   /** A full bulkhead refused a call. */
   bulkheadRejected: { operation: string; bulkhead: string };
+  /** A rate limit refused a call (`RateLimitedError`); it would admit one in `retryAfterMs`. */
+  rateLimited: { operation: string; limiter: string; retryAfterMs: number };
   /** A call failed with `error` after every other policy and returned its `@Fallback` instead. */
   fallback: { operation: string; error: unknown };
   /**
@@ -101,6 +103,7 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'breakerStateChange',
   'breakerRejected',
   'bulkheadRejected',
+  'rateLimited',
   'fallback',
   'faultInjected',
   'budgetExhausted',

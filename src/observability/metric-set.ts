@@ -90,6 +90,11 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['remoteMisses'],
   },
   {
+    name: 'rate_limited_total',
+    help: 'Calls refused by a rate limit (@RateLimit), after any wait for their turn.',
+    fields: ['rateLimited'],
+  },
+  {
     name: 'fallbacks_total',
     help: 'Failed calls that returned their @Fallback instead of the error.',
     fields: ['fallbacks'],

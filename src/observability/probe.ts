@@ -169,6 +169,15 @@ export class Probe {
     }
   }
 
+  /** The rate limit `limiter` refused a call; it would admit one in `retryAfterMs`. */
+  rateLimited(limiter: string, retryAfterMs: number): void {
+    this.own.rateLimited++;
+    this.total.rateLimited++;
+    if (this.bus.active.rateLimited) {
+      this.bus.emit('rateLimited', { operation: this.operation, limiter, retryAfterMs });
+    }
+  }
+
   /** A failed call returned its fallback instead of `error`. */
   fallback(error: unknown): void {
     this.own.fallbacks++;

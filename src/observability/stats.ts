@@ -28,6 +28,8 @@ export interface Counters {
   circuitRejections: number;
   /** Calls refused at once by a full bulkhead. */
   bulkheadRejections: number;
+  /** Calls refused by a rate limit (`@RateLimit`), after any wait for their turn. */
+  rateLimited: number;
   /** Failed calls that returned their `@Fallback` instead. */
   fallbacks: number;
   /** Failures and delays injected by `faults` (fault injection). */
@@ -71,6 +73,7 @@ export function newCounters(): Counters {
     budgetExhausted: 0,
     circuitRejections: 0,
     bulkheadRejections: 0,
+    rateLimited: 0,
     fallbacks: 0,
     faultsInjected: 0,
     staleHits: 0,

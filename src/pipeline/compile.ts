@@ -18,12 +18,14 @@ import { cacheStage } from './cache-stage';
 import { executedStage } from './executed-stage';
 import { fallbackStage } from './fallback-stage';
 import { faultStage } from './fault-stage';
+import { rateLimitStage } from './rate-limit-stage';
 import type { FaultSpec } from '../resilience/fault-options';
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import {
   resolveBreaker,
   resolveBulkhead,
   resolveCacheTtl,
+  resolveRateLimit,
   resolveRetryPolicy,
   resolveTimeoutMs,
 } from './resolve-policies';
@@ -59,12 +61,14 @@ export interface PipelineRuntime {
 
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
- * in: trace -> fallback -> cache -> single-flight -> bulkhead -> retry (budget, deadline) ->
+ * in: trace -> fallback -> cache -> single-flight -> rate limit -> bulkhead -> retry (budget, deadline) ->
  * circuit breaker -> per-attempt timeout -> injected faults -> method. Stages a method did not ask for are not there
  * at all, so they cost nothing. Why this order:
  * - the fallback sees the call's final outcome (after every retry and any stale entry), and its
  *   value is never cached;
  * - a cache hit or a joined flight needs no slot, no attempt and no breaker;
+ * - the rate limit counts calls, not attempts (its refusal is never retried), and a refused call
+ *   takes no bulkhead slot;
  * - the bulkhead holds one slot for the whole call, so retries never queue behind new calls;
  * - the breaker sees every attempt, so failures trip it mid-retry and an open breaker (a refusal
  *   that is never retried) stops the retries at once;
@@ -128,6 +132,18 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       probe.bulkheadRejected(name),
     );
   }
+  if (spec.rateLimit) {
+    const { name, shared, settings } = resolveRateLimit(spec.rateLimit, operation, options);
+    if (shared) {
+      throw new ConfigError(
+        `@RateLimit(${name}).shared`,
+        'a limit shared across processes is not built yet: leave shared out',
+      );
+    }
+    stage = rateLimitStage(stage, policies.rateLimiter(name, settings), clock, (retryAfterMs) =>
+      probe.rateLimited(name, retryAfterMs),
+    );
+  }
   stage = executedStage(stage, probe);
   if (spec.batch && spec.cache) {
     throw new ConfigError(operation, 'a method takes @Cached or @CachedBatch, not both');
@@ -170,5 +186,12 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
 
 /** Whether a stage past the cache makes every call async, whatever the method returns. */
 function isAsyncPipeline(spec: PipelineSpec): boolean {
-  return !!(spec.batch || spec.retry || spec.timeout || spec.breaker || spec.bulkhead);
+  return !!(
+    spec.batch ||
+    spec.retry ||
+    spec.timeout ||
+    spec.breaker ||
+    spec.bulkhead ||
+    spec.rateLimit
+  );
 }

@@ -11,6 +11,12 @@ import type { RetryOptions } from '../resilience/retry-options';
 import type { Probe } from '../observability/probe';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
+import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
+import {
+  rateLimiterSettings,
+  validateRateLimiterOptions,
+  type RateLimiterSettings,
+} from '../resilience/rate-limiter';
 
 /**
  * Precedence, for every policy, in one place: the operation profile (configuration) beats what
@@ -128,6 +134,19 @@ export function resolveBulkhead(
 ): { name: string; priority: BulkheadDecoratorOptions['priority']; settings: BulkheadOptions } {
   const { name = operation, priority, ...declared } = spec;
   return { name, priority, settings: { ...declared, ...options.operations[name]?.bulkhead } };
+}
+
+/** A rate limit's name and settings: the profile of its name, over the decorator's. */
+export function resolveRateLimit(
+  spec: RateLimitDecoratorOptions,
+  operation: string,
+  options: ResolvedOptions,
+): { name: string; shared: boolean; settings: RateLimiterSettings } {
+  const { name = operation, shared = false, ...declared } = spec;
+  const merged = { ...declared, ...definedOnly(options.operations[name]?.rateLimit ?? {}) };
+  const where = options.operations[name]?.rateLimit ? `operations.${name}.rateLimit` : '@RateLimit';
+  validateRateLimiterOptions(merged, where);
+  return { name, shared, settings: rateLimiterSettings(merged, where) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

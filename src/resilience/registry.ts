@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import { Bulkhead, type BulkheadOptions } from './bulkhead';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker';
 import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
+import { RateLimiter, type RateLimiterSettings } from './rate-limiter';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
 
 /** Told each time a breaker changes state. */
@@ -17,6 +18,7 @@ export class PolicyRegistry {
   private readonly bulkheads = new Map<string, Bulkhead>();
   private readonly budgets = new Map<string, RetryBudget>();
   private readonly latencies = new Map<string, LatencyTracker>();
+  private readonly limiters = new Map<string, RateLimiter>();
   private readonly sharedBudget: RetryBudget | undefined;
 
   constructor(
@@ -45,6 +47,15 @@ export class PolicyRegistry {
       this.bulkheads.set(name, bulkhead);
     }
     return bulkhead;
+  }
+
+  rateLimiter(name: string, settings: RateLimiterSettings): RateLimiter {
+    let limiter = this.limiters.get(name);
+    if (!limiter) {
+      limiter = new RateLimiter(name, settings);
+      this.limiters.set(name, limiter);
+    }
+    return limiter;
   }
 
   /** The budget of `profileName` when its profile sets one (`own`), else the shared pool. */

@@ -6,6 +6,7 @@ import type { BulkheadDecoratorOptions } from '../resilience/bulkhead-spec';
 import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
 import type { FallbackSpec } from '../resilience/fallback-options';
+import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
 import { validatePolicies } from '../decorators/validate';
 import { toTimeoutOptions } from '../resilience/timeout-options';
 import { ConfigError } from '../errors';
@@ -30,6 +31,8 @@ export interface WrapOptions {
   bulkhead?: BulkheadDecoratorOptions;
   /** What a failed call returns instead (as `@Fallback(to, { on })`). */
   fallback?: FallbackSpec;
+  /** A rate limit (as `@RateLimit`). */
+  rateLimit?: RateLimitDecoratorOptions;
 }
 
 /**
@@ -61,13 +64,14 @@ export function wrapBatchFunction<F extends BatchMethod>(
   options: WrapBatchOptions,
 ): F {
   const name = checkWrap('wrapBatch', fn, options);
-  const { retry, timeout, breaker, bulkhead, fallback, ...batch } = options;
+  const { retry, timeout, breaker, bulkhead, fallback, rateLimit, ...batch } = options;
   return wrapped(core, fn, name, {
     batch: { ...withoutName(batch), name },
     retry,
     breaker,
     bulkhead,
     fallback,
+    rateLimit,
     timeout:
       timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrapBatch(${name}).timeout`),
   });
