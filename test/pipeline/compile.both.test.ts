@@ -1,4 +1,10 @@
-import { BulkheadRejectedError, CircuitOpenError, ConfigError, TimeoutError } from '../../src';
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  ConfigError,
+  RateLimitedError,
+  TimeoutError,
+} from '../../src';
 import type { AnyMethod } from '../../src/decorators/types';
 import {
   compilePipeline,
@@ -146,6 +152,53 @@ describe('compilePipeline', () => {
     await expect(stage(undefined, [])).rejects.toBeInstanceOf(BulkheadRejectedError);
     wait.resolve();
     await expect(first).resolves.toBe('ok');
+  });
+
+  it('takes no bulkhead slot for a call the rate limit refuses (rate limit outside bulkhead)', async () => {
+    const gate = deferred<string>();
+    const stage = compile(
+      spec(() => gate.promise, {
+        rateLimit: { limit: 1 },
+        bulkhead: { maxConcurrent: 1, maxQueue: 0 },
+      }),
+    );
+    const first = stage(undefined, []);
+    // The second call is refused by the limit, not by the full bulkhead.
+    await expect(stage(undefined, [])).rejects.toBeInstanceOf(RateLimitedError);
+    gate.resolve('done');
+    await expect(first).resolves.toBe('done');
+  });
+
+  it('falls back after the cache found nothing, and caches no fallback (fallback outside cache)', async () => {
+    let calls = 0;
+    const stage = compile(
+      spec(
+        async () => {
+          if (++calls === 1) throw new Error('down');
+          return 'real';
+        },
+        { cache: {}, fallback: { to: 'fallback' } },
+      ),
+    );
+    await expect(stage(undefined, [])).resolves.toBe('fallback');
+    await expect(stage(undefined, [])).resolves.toBe('real');
+    await expect(stage(undefined, [])).resolves.toBe('real');
+    expect(calls).toBe(2);
+  });
+
+  it('injects faults inside the per-attempt timeout (faults innermost)', async () => {
+    const { runtime, clock, core } = runtimeOf();
+    core.faults.set('Svc.op', { latencyMs: 1_000 });
+    let calls = 0;
+    const stage = compile(
+      spec(async () => ++calls, { timeout: { ms: 50 }, returnsPromise: true }),
+      runtime,
+    );
+    const call = stage(undefined, []);
+    const settled = expect(call).rejects.toBeInstanceOf(TimeoutError);
+    await clock.advance(50);
+    await settled;
+    expect(calls).toBe(0);
   });
 
   it('reports a timed-out attempt as a timeout of that operation', async () => {
