@@ -21,6 +21,16 @@ export interface RemoteTier {
   release(key: string, lease: Lease): Promise<void>;
   /** Drops what `what` names from the tier and tells every other process to drop it from its L1. */
   invalidate(what: Invalidation): Promise<void>;
+  /**
+   * One call of a rate limit shared by every process (`@RateLimit({ shared: true })`): 0 when
+   * admitted, else the ms until a call would be; undefined when the tier could not be asked
+   * (down, slow, its breaker open): the caller falls back to a limit of its own.
+   */
+  admit(
+    limiter: string,
+    budget: string,
+    window: { readonly limit: number; readonly intervalMs: number; readonly burst: number },
+  ): Promise<number | undefined>;
   /** Whether the tier answers, with its round-trip time. */
   health(): Promise<RemoteHealth>;
   /** Closes the connections. */

@@ -133,14 +133,23 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
     );
   }
   if (spec.rateLimit) {
-    const { name, shared, settings } = resolveRateLimit(spec.rateLimit, operation, options);
-    if (shared) {
+    const { name, shared, localLimit, settings } = resolveRateLimit(
+      spec.rateLimit,
+      operation,
+      options,
+    );
+    const remote = runtime.cache?.remote;
+    if (shared && !remote) {
       throw new ConfigError(
         `@RateLimit(${name}).shared`,
-        'a limit shared across processes is not built yet: leave shared out',
+        'a limit shared across processes needs the Redis tier: set redis on the service',
       );
     }
-    stage = rateLimitStage(stage, policies.rateLimiter(name, settings), clock, (retryAfterMs) =>
+    const limiter =
+      remote && shared
+        ? policies.sharedRateLimiter(name, settings, remote, localLimit)
+        : policies.rateLimiter(name, settings);
+    stage = rateLimitStage(stage, limiter, clock, (retryAfterMs) =>
       probe.rateLimited(name, retryAfterMs),
     );
   }

@@ -2,7 +2,7 @@ import { signalOf } from '../cancellation';
 import { sleep, type Clock } from '../clock';
 import { currentCancellation, getExecutionContext } from '../context';
 import { RateLimitedError } from '../errors';
-import type { RateLimiter } from '../resilience/rate-limiter';
+import type { Admission } from '../resilience/shared-rate-limiter';
 import type { Stage } from './stage';
 
 /**
@@ -13,7 +13,7 @@ import type { Stage } from './stage';
  */
 export function rateLimitStage(
   next: Stage,
-  limiter: RateLimiter,
+  limiter: Admission,
   clock: Clock,
   onLimited: (retryAfterMs: number) => void,
 ): Stage {
@@ -35,17 +35,30 @@ export function rateLimitStage(
     for (;;) {
       await sleep(clock, retryAfter, signalOf(currentCancellation()));
       const now = clock.now();
-      retryAfter = limiter.tryAdmit(budget, now);
+      retryAfter = await limiter.tryAdmit(budget, now);
       if (retryAfter === 0) return next(thisArg, args);
       if (now + retryAfter > until) return refused(retryAfter);
     }
   };
+  /** Goes on, waits or fails, by the budget's answer to a call that asked at `asked`. */
+  const decide = (
+    thisArg: unknown,
+    args: unknown[],
+    budget: string,
+    asked: number,
+    retryAfter: number,
+  ): unknown => {
+    if (retryAfter === 0) return next(thisArg, args);
+    if (clock.now() + retryAfter > asked + wait) return refused(retryAfter);
+    return waitForTurn(thisArg, args, budget, asked + wait, retryAfter);
+  };
   return (thisArg, args) => {
     const budget = budgetOf();
     const now = clock.now();
-    const retryAfter = limiter.tryAdmit(budget, now);
-    if (retryAfter === 0) return next(thisArg, args);
-    if (retryAfter > wait) return refused(retryAfter);
-    return waitForTurn(thisArg, args, budget, now + wait, retryAfter);
+    const answer = limiter.tryAdmit(budget, now);
+    // In process, the answer is at hand; a limit shared through Redis answers later.
+    if (answer === 0) return next(thisArg, args);
+    if (typeof answer === 'number') return decide(thisArg, args, budget, now, answer);
+    return answer.then((retryAfter) => decide(thisArg, args, budget, now, retryAfter));
   };
 }

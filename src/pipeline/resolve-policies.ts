@@ -141,12 +141,13 @@ export function resolveRateLimit(
   spec: RateLimitDecoratorOptions,
   operation: string,
   options: ResolvedOptions,
-): { name: string; shared: boolean; settings: RateLimiterSettings } {
-  const { name = operation, shared = false, ...declared } = spec;
+): { name: string; shared: boolean; localLimit: number; settings: RateLimiterSettings } {
+  const { name = operation, shared = false, localLimit, ...declared } = spec;
   const merged = { ...declared, ...definedOnly(options.operations[name]?.rateLimit ?? {}) };
   const where = options.operations[name]?.rateLimit ? `operations.${name}.rateLimit` : '@RateLimit';
   validateRateLimiterOptions(merged, where);
-  return { name, shared, settings: rateLimiterSettings(merged, where) };
+  const settings = rateLimiterSettings(merged, where);
+  return { name, shared, localLimit: localLimit ?? settings.limit, settings };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -2,7 +2,9 @@ import type { Clock } from '../clock';
 import { Bulkhead, type BulkheadOptions } from './bulkhead';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker';
 import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
+import type { RemoteTier } from '../cache/remote-tier';
 import { RateLimiter, type RateLimiterSettings } from './rate-limiter';
+import { SharedRateLimiter } from './shared-rate-limiter';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
 
 /** Told each time a breaker changes state. */
@@ -19,6 +21,7 @@ export class PolicyRegistry {
   private readonly budgets = new Map<string, RetryBudget>();
   private readonly latencies = new Map<string, LatencyTracker>();
   private readonly limiters = new Map<string, RateLimiter>();
+  private readonly shared = new Map<string, SharedRateLimiter>();
   private readonly sharedBudget: RetryBudget | undefined;
 
   constructor(
@@ -54,6 +57,26 @@ export class PolicyRegistry {
     if (!limiter) {
       limiter = new RateLimiter(name, settings);
       this.limiters.set(name, limiter);
+    }
+    return limiter;
+  }
+
+  /**
+   * The shared rate limit `name`: through `remote`, with a limiter of this process at
+   * `localLimit` for the time Redis cannot be reached.
+   */
+  sharedRateLimiter(
+    name: string,
+    settings: RateLimiterSettings,
+    remote: RemoteTier,
+    localLimit: number,
+  ): SharedRateLimiter {
+    let limiter = this.shared.get(name);
+    if (!limiter) {
+      const burst = Math.min(settings.burst, localLimit);
+      const local = new RateLimiter(name, { ...settings, limit: localLimit, burst });
+      limiter = new SharedRateLimiter(name, settings, remote, local, this.clock);
+      this.shared.set(name, limiter);
     }
     return limiter;
   }

@@ -56,6 +56,15 @@ export class FakeRemote implements RemoteTier {
     return Promise.resolve();
   }
 
+  /** What `admit` answers: a wait in ms (0: admitted), or undefined for a tier that is down. */
+  admitAnswer: number | undefined = 0;
+  readonly admissions: string[] = [];
+
+  admit(limiter: string, budget: string): Promise<number | undefined> {
+    this.admissions.push(`${limiter}/${budget}`);
+    return Promise.resolve(this.admitAnswer);
+  }
+
   health(): Promise<RemoteHealth> {
     return Promise.resolve({ status: 'up', latencyMs: 1, breaker: 'closed' });
   }

@@ -22,6 +22,15 @@ export class RedisKeys {
     return `${this.namespace}:{${key}}:l`;
   }
 
+  /**
+   * The admission times of one budget of a shared rate limit (`@RateLimit({ shared: true })`),
+   * newest first. Under the empty tag, as index sets are (`r` tells it apart from them); the
+   * limiter's name goes with its length, so no name and budget read as another pair.
+   */
+  rateLimit(limiter: string, budget: string): string {
+    return `${this.namespace}:{}r:${limiter.length}:${limiter}:${budget}`;
+  }
+
   /** The set of cache keys of one operation, tenant or tag. */
   index(kind: 'operation' | 'tenant' | 'tag', name: string): string {
     return `${this.namespace}:{}i:${INDEX_LETTER[kind]}:${name}`;

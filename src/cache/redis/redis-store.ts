@@ -5,6 +5,7 @@ import type { Lease } from '../remote-tier';
 import type { RedisClientLike, RedisNodeLike } from './redis-client';
 import { RedisKeys } from './redis-keys';
 import {
+  ADMIT,
   CLAIM,
   DROP,
   DROP_LABELLED,
@@ -36,6 +37,13 @@ export interface ClaimRequest {
   readonly key: string;
   readonly token: string;
   readonly replacing?: number;
+}
+
+/** The window of a shared rate limit, as ADMIT takes it. */
+export interface SharedWindow {
+  readonly limit: number;
+  readonly intervalMs: number;
+  readonly burst: number;
 }
 
 /** An entry encoded for `writeMany`. */
@@ -209,6 +217,20 @@ export class RedisStore implements CacheStore {
     });
     const [replies] = await Promise.all([written, indexed]);
     return replies.map((ok) => ok === 1);
+  }
+
+  /**
+   * One call of the shared rate limit `limiter`'s `budget`: 0 when admitted, else the ms until a
+   * call would be (see ADMIT).
+   */
+  async admit(limiter: string, budget: string, window: SharedWindow): Promise<number> {
+    const { limit, intervalMs, burst } = window;
+    const reply = await ADMIT.run(
+      this.client,
+      [this.keys.rateLimit(limiter, budget)],
+      [limit, intervalMs, burst, (intervalMs * burst) / limit],
+    );
+    return Number(reply);
   }
 
   /** Extends the lock of `lease` by `ttl` ms; false if it no longer holds it. */

@@ -11,7 +11,13 @@ import { LateLease } from './late-lease';
 import { LockRenewals, type Renewed } from './lock-renewals';
 import { closeConnection, connectRedis, type RedisClientLike } from './redis-client';
 import type { ResolvedRedisOptions } from './redis-options';
-import { RedisStore, type ClaimRequest, type PreparedWrite, type RawClaim } from './redis-store';
+import {
+  RedisStore,
+  type ClaimRequest,
+  type PreparedWrite,
+  type RawClaim,
+  type SharedWindow,
+} from './redis-store';
 import type { TierReports } from './tier-reports';
 import { errorMessage } from '../../error-message';
 
@@ -161,6 +167,16 @@ export class RedisTier implements RemoteTier {
     const timeout = this.options.commandTimeout * INVALIDATION_TIMEOUTS;
     await this.guard('invalidate', 0, () => this.store.invalidate(what), timeout);
     await this.guard('publish', 0, () => this.bus.publish(what));
+  }
+
+  async admit(limiter: string, budget: string, window: SharedWindow): Promise<number | undefined> {
+    const outcome = await this.attempt(
+      () => this.store.admit(limiter, budget, window),
+      this.options.commandTimeout,
+    );
+    if (outcome.ok) return outcome.value;
+    this.reports.error('rate-limit', outcome.reason, outcome.error);
+    return undefined;
   }
 
   async health(): Promise<RemoteHealth> {

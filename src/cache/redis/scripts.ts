@@ -95,6 +95,33 @@ end
 return written
 `);
 
+/**
+ * One call of a shared rate limit (the sliding window of resilience/sliding-window.ts, on the
+ * server's clock). KEYS: the budget's list of admission times, newest first, at most `limit`
+ * long. ARGV: limit, interval ms, burst, burst span ms. Admits (pushes now, trims, keeps the list
+ * for one interval) and returns '0', or returns the ms until a call would be admitted, as text
+ * (a Lua number would be truncated to an integer).
+ */
+export const ADMIT = new Script(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local limit = tonumber(ARGV[1])
+local burst = tonumber(ARGV[3])
+local n = redis.call('LLEN', KEYS[1])
+local wait = 0
+if n >= limit then
+  wait = tonumber(redis.call('LINDEX', KEYS[1], -1)) + tonumber(ARGV[2]) - now
+end
+if burst < limit and n >= burst then
+  wait = math.max(wait, tonumber(redis.call('LINDEX', KEYS[1], burst - 1)) + tonumber(ARGV[4]) - now)
+end
+if wait > 0 then return string.format('%.3f', wait) end
+redis.call('LPUSH', KEYS[1], string.format('%.3f', now))
+redis.call('LTRIM', KEYS[1], 0, limit - 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return '0'
+`);
+
 /** KEYS: lock. ARGV: token. Releases the lock if the token still holds it. */
 export const RELEASE = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

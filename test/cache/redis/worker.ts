@@ -4,7 +4,12 @@
 // its method's runs; pushes each `invalidated` event with the time it happened (the processes
 // share the clock).
 import 'reflect-metadata';
-import { ExecutionUtils, runWithContext, type ExecutionUtilsOptions } from '../../../src';
+import {
+  ExecutionUtils,
+  RateLimitedError,
+  runWithContext,
+  type ExecutionUtilsOptions,
+} from '../../../src';
 
 export interface WorkerInit {
   /** JSON-only options: redis (url, commandTimeout, lock, breaker), namespace, l1. */
@@ -31,6 +36,8 @@ export type Request =
   /** Calls (op, tenant, arg) in `lanes` loops, over `tenants` x [0, keys), until `stopLoop`. */
   | { cmd: 'loop'; op: string; tenants: string[]; keys: number; lanes: number }
   | { cmd: 'stopLoop' }
+  /** Offers calls to a shared rate limit at `perSecond` for `ms`, as `tenant`; see RateSummary. */
+  | ({ cmd: 'rateLoop' } & RateLoop)
   | { cmd: 'close' };
 
 /** `at`: Date.now() when the command finished; `ms`: how long it took in the worker. */
@@ -52,6 +59,27 @@ export interface LoopSummary {
   maxMs: number;
   /** The first few rejections and wrong values. */
   problems: string[];
+}
+
+export interface RateLoop {
+  limit: number;
+  intervalMs: number;
+  scope?: 'operation' | 'tenant';
+  localLimit?: number;
+  tenant: string;
+  perSecond: number;
+  ms: number;
+}
+
+export interface RateSummary {
+  admitted: number;
+  refused: number;
+  /** Calls that failed otherwise than with RateLimitedError. */
+  failed: number;
+  /** The slowest call, admitted or refused, in ms. */
+  maxMs: number;
+  /** Date.now() of each admission. */
+  admittedAt: number[];
 }
 
 export type Push =
@@ -150,6 +178,38 @@ function startLoop(op: string, tenants: string[], keys: number, lanes: number): 
   loop = state;
 }
 
+/** Calls a limited method every 1000 / perSecond ms for `ms` (not waiting for each), then sums up. */
+async function rateLoop(request: RateLoop): Promise<RateSummary> {
+  const { limit, intervalMs, scope, localLimit, tenant, perSecond, ms } = request;
+  const limited = utils!.wrap(async () => 'ok', {
+    name: `limited-${scope ?? 'operation'}`,
+    rateLimit: { limit, intervalMs, scope, localLimit, shared: true },
+  });
+  const summary: RateSummary = { admitted: 0, refused: 0, failed: 0, maxMs: 0, admittedAt: [] };
+  const calls: Promise<void>[] = [];
+  const end = Date.now() + ms;
+  for (let next = Date.now(); next < end; next += 1_000 / perSecond) {
+    await sleep(Math.max(0, next - Date.now()));
+    const started = Date.now();
+    calls.push(
+      runWithContext({ userId: tenant }, () => limited())
+        .then(
+          () => {
+            summary.admitted++;
+            summary.admittedAt.push(Date.now());
+          },
+          (error: unknown) => {
+            if (error instanceof RateLimitedError) summary.refused++;
+            else summary.failed++;
+          },
+        )
+        .finally(() => (summary.maxMs = Math.max(summary.maxMs, Date.now() - started))),
+    );
+  }
+  await Promise.all(calls);
+  return summary;
+}
+
 async function handle(request: Request): Promise<unknown> {
   switch (request.cmd) {
     case 'init':
@@ -178,6 +238,8 @@ async function handle(request: Request): Promise<unknown> {
       loop = undefined;
       return summary;
     }
+    case 'rateLoop':
+      return rateLoop(request);
     case 'close':
       await utils?.close();
       utils = undefined;
