@@ -4,7 +4,14 @@
  * `Stk.get` give keys of the same length, so B and H key the same amount of text.
  */
 import { container, injectable } from 'tsyringe';
-import { Cached, ExecutionUtils, Retry, Timeout, type ExecutionUtilsOptions } from '../src';
+import {
+  Cached,
+  ExecutionUtils,
+  RateLimit,
+  Retry,
+  Timeout,
+  type ExecutionUtilsOptions,
+} from '../src';
 import { makeResult, type Query, type Result } from './workload';
 
 /**
@@ -49,6 +56,18 @@ export class RetrySvc {
   executions = 0;
 
   @Retry({ attempts: 3 })
+  async get(userId: string, _taskId: string, q: string, n: number, query: Query): Promise<Result> {
+    this.executions++;
+    return makeResult(userId, q, n, query);
+  }
+}
+
+/** D: `@RateLimit` admitting every call (a window far wider than the bench's call rate). */
+@injectable()
+export class LimitSvc {
+  executions = 0;
+
+  @RateLimit({ limit: 1_000_000, intervalMs: 1 })
   async get(userId: string, _taskId: string, q: string, n: number, query: Query): Promise<Result> {
     this.executions++;
     return makeResult(userId, q, n, query);

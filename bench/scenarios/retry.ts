@@ -2,12 +2,13 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { container } from 'tsyringe';
 import { find, measureCases } from '../harness';
 import { ratio, target } from '../model';
-import { registerUtils, RetrySvc } from '../services';
+import { LimitSvc, registerUtils, RetrySvc } from '../services';
 import { CTX, makeResult, N, Plain, Q, QUERY, T, U, type Result } from '../workload';
 import { checkedCases, type Call, type Scenario } from './scenario';
 
 const OURS = 'ours: @Retry, success on the first try';
 const COCKATIEL = 'cockatiel retry(handleAll, { maxAttempts: 2, ExponentialBackoff })';
+const LIMITED = 'ours: @RateLimit, an admitted call (local limiter)';
 
 /** D: a retry policy around a call that succeeds at once. All allow 3 calls in all. */
 export const retrySuccess: Scenario = {
@@ -17,6 +18,7 @@ export const retrySuccess: Scenario = {
     const problems: string[] = [];
     registerUtils({});
     const svc = container.resolve(RetrySvc);
+    const limited = container.resolve(LimitSvc);
     const plain = new Plain();
     const policy = retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() });
     const handWritten = async (): Promise<Result> => {
@@ -32,6 +34,7 @@ export const retrySuccess: Scenario = {
     const calls: Call[] = [
       ['bare: await plain.get(...)', 'bare', () => plain.get(U, T, Q, N, QUERY)],
       [OURS, 'ours', () => svc.get(U, T, Q, N, QUERY)],
+      [LIMITED, 'ours', () => limited.get(U, T, Q, N, QUERY)],
       [COCKATIEL, 'peer', () => policy.execute(() => plain.get(U, T, Q, N, QUERY))],
       [
         'p-retry { retries: 2 }',
@@ -47,6 +50,13 @@ export const retrySuccess: Scenario = {
       rows,
       targets: [
         target('D', 'ours / cockatiel', ratio(find(rows, OURS), find(rows, COCKATIEL)), '<=', 1),
+        target(
+          'D',
+          '@RateLimit admitted / @Retry success',
+          ratio(find(rows, LIMITED), find(rows, OURS)),
+          '<=',
+          1.5,
+        ),
       ],
       problems,
       notes: [
