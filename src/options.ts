@@ -41,6 +41,11 @@ import { checkRefreshAhead, checkTenantMode } from './cache/cached-options';
 import { validateFallbackSpec, type FallbackSpec } from './resilience/fallback-options';
 import { validateFaultSpec, type FaultSpec } from './resilience/fault-options';
 import {
+  HEDGE_OPTION_KEYS,
+  validateHedgeOptions,
+  type HedgeOptions,
+} from './resilience/hedge-options';
+import {
   RATE_LIMITER_OPTION_KEYS,
   validateRateLimiterOptions,
   type RateLimiterOptions,
@@ -78,6 +83,8 @@ export interface OperationProfile {
   fallback?: FallbackSpec;
   /** Settings of the rate limiter of this name (they beat the decorator's). */
   rateLimit?: RateLimiterOptions;
+  /** Settings of the hedge of this name (they beat the decorator's). */
+  hedge?: HedgeOptions;
 }
 
 export interface ExecutionUtilsOptions {
@@ -278,6 +285,7 @@ const PROFILE_OPTION_KEYS = optionKeys<OperationProfile>({
   retryBudget: true,
   fallback: true,
   rateLimit: true,
+  hedge: true,
 });
 
 /**
@@ -387,6 +395,11 @@ export function validateOperationProfile(name: string, profile: OperationProfile
     checkOptionsObject(`${where}.rateLimit`, profile.rateLimit);
     checkKnownKeys(`${where}.rateLimit`, profile.rateLimit, RATE_LIMITER_OPTION_KEYS);
     validateRateLimiterOptions(profile.rateLimit, `${where}.rateLimit`);
+  }
+  if (profile.hedge !== undefined) {
+    checkOptionsObject(`${where}.hedge`, profile.hedge);
+    checkKnownKeys(`${where}.hedge`, profile.hedge, HEDGE_OPTION_KEYS);
+    validateHedgeOptions(profile.hedge, `${where}.hedge`);
   }
 }
 

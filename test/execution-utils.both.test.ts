@@ -844,6 +844,7 @@ describe('ExecutionUtils.getStats', () => {
       circuitRejections: 0,
       bulkheadRejections: 0,
       rateLimited: 0,
+      hedges: 0,
       fallbacks: 0,
       faultsInjected: 0,
       staleHits: 0,

@@ -24,6 +24,7 @@ describe('the main entry point', () => {
         'ConfigError',
         'ExecutionUtils',
         'Fallback',
+        'Hedge',
         'InjectedFaultError',
         'RateLimit',
         'RateLimitedError',

@@ -6,6 +6,7 @@ import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
 import type { FallbackSpec } from '../resilience/fallback-options';
 import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
+import type { HedgeDecoratorOptions } from '../resilience/hedge-options';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- method types must accept any signature */
 export type AnyMethod = (this: any, ...args: any[]) => any;
@@ -44,4 +45,5 @@ export interface PolicySet {
   bulkhead?: BulkheadDecoratorOptions;
   fallback?: FallbackSpec;
   rateLimit?: RateLimitDecoratorOptions;
+  hedge?: HedgeDecoratorOptions;
 }

@@ -4,6 +4,7 @@ import { validateBreakerSpec } from '../resilience/breaker-spec';
 import { validateBulkheadSpec } from '../resilience/bulkhead-spec';
 import { validateFallbackSpec } from '../resilience/fallback-options';
 import { validateRateLimitSpec } from '../resilience/rate-limit-spec';
+import { validateHedgeSpec } from '../resilience/hedge-options';
 import { validateRetrySpec } from '../resilience/retry-options';
 import { validateTimeoutOptions } from '../resilience/timeout-options';
 import { optionKeys, unknownOption } from '../validation';
@@ -19,6 +20,7 @@ const POLICY_KEYS = optionKeys<PolicySet>({
   bulkhead: true,
   fallback: true,
   rateLimit: true,
+  hedge: true,
 });
 
 /**
@@ -40,4 +42,5 @@ export function validatePolicies(set: PolicySet, where: (policy: string) => stri
   if (set.bulkhead !== undefined) validateBulkheadSpec(set.bulkhead, where('bulkhead'));
   if (set.fallback !== undefined) validateFallbackSpec(set.fallback, where('fallback'));
   if (set.rateLimit !== undefined) validateRateLimitSpec(set.rateLimit, where('rateLimit'));
+  if (set.hedge !== undefined) validateHedgeSpec(set.hedge, where('hedge'));
 }

@@ -46,6 +46,8 @@ export interface ExecutionEvents {
   bulkheadRejected: { operation: string; bulkhead: string };
   /** A rate limit refused a call (`RateLimitedError`); it would admit one in `retryAfterMs`. */
   rateLimited: { operation: string; limiter: string; retryAfterMs: number };
+  /** An attempt ran past its hedge delay: the `hedge`-th attempt beside it started (`@Hedge`). */
+  hedge: { operation: string; hedge: number };
   /** A call failed with `error` after every other policy and returned its `@Fallback` instead. */
   fallback: { operation: string; error: unknown };
   /**
@@ -104,6 +106,7 @@ export const EVENT_NAMES: readonly ExecutionEventName[] = [
   'breakerRejected',
   'bulkheadRejected',
   'rateLimited',
+  'hedge',
   'fallback',
   'faultInjected',
   'budgetExhausted',

@@ -95,6 +95,11 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['rateLimited'],
   },
   {
+    name: 'hedges_total',
+    help: 'Attempts started beside a slow one (@Hedge).',
+    fields: ['hedges'],
+  },
+  {
     name: 'fallbacks_total',
     help: 'Failed calls that returned their @Fallback instead of the error.',
     fields: ['fallbacks'],

@@ -178,6 +178,13 @@ export class Probe {
     }
   }
 
+  /** The `n`-th hedge of an attempt started (`@Hedge`). */
+  hedge(n: number): void {
+    this.own.hedges++;
+    this.total.hedges++;
+    if (this.bus.active.hedge) this.bus.emit('hedge', { operation: this.operation, hedge: n });
+  }
+
   /** A failed call returned its fallback instead of `error`. */
   fallback(error: unknown): void {
     this.own.fallbacks++;

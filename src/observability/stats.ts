@@ -30,6 +30,8 @@ export interface Counters {
   bulkheadRejections: number;
   /** Calls refused by a rate limit (`@RateLimit`), after any wait for their turn. */
   rateLimited: number;
+  /** Attempts started beside a slow one (`@Hedge`). */
+  hedges: number;
   /** Failed calls that returned their `@Fallback` instead. */
   fallbacks: number;
   /** Failures and delays injected by `faults` (fault injection). */
@@ -74,6 +76,7 @@ export function newCounters(): Counters {
     circuitRejections: 0,
     bulkheadRejections: 0,
     rateLimited: 0,
+    hedges: 0,
     fallbacks: 0,
     faultsInjected: 0,
     staleHits: 0,

@@ -19,6 +19,11 @@ import { executedStage } from './executed-stage';
 import { fallbackStage } from './fallback-stage';
 import { faultStage } from './fault-stage';
 import { rateLimitStage } from './rate-limit-stage';
+import { hedgeStage } from './hedge-stage';
+import type { HedgeDecoratorOptions } from '../resilience/hedge-options';
+import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
+import type { Bulkhead } from '../resilience/bulkhead';
+import type { RetryBudget } from '../resilience/retry-budget';
 import type { FaultSpec } from '../resilience/fault-options';
 import type { OperationClaim, OperationClaims } from './operation-claims';
 import {
@@ -61,8 +66,8 @@ export interface PipelineRuntime {
 
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
- * in: trace -> fallback -> cache -> single-flight -> rate limit -> bulkhead -> retry (budget, deadline) ->
- * circuit breaker -> per-attempt timeout -> injected faults -> method. Stages a method did not ask for are not there
+ * in: trace -> fallback -> cache -> single-flight -> rate limit -> bulkhead -> retry (budget,
+ * deadline) -> hedge -> circuit breaker -> per-attempt timeout -> injected faults -> method. Stages a method did not ask for are not there
  * at all, so they cost nothing. Why this order:
  * - the fallback sees the call's final outcome (after every retry and any stale entry), and its
  *   value is never cached;
@@ -120,39 +125,26 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       probe.breakerRejected(name),
     );
   }
-  // Just inside retry: every attempt passes here (the count a traced call reports).
+  // Just inside retry (and the hedge): every attempt passes here (the count a traced call reports).
   stage = attemptStage(stage, operation);
-  if (spec.retry) {
-    const policy = resolveRetryPolicy(spec.retry, operation, options, policies, probe);
-    stage = retryStage(stage, policy, runtime.retry, clock, probe);
+  const bulkhead = spec.bulkhead && resolveBulkhead(spec.bulkhead, operation, options);
+  const slots = bulkhead && policies.bulkhead(bulkhead.name, bulkhead.settings);
+  const retryPolicy = spec.retry
+    ? resolveRetryPolicy(spec.retry, operation, options, policies, probe)
+    : undefined;
+  if (spec.hedge) {
+    // Without @Retry, hedges still spend the budget a retry would (the operation's or the pool).
+    const budget =
+      retryPolicy?.budget ??
+      policies.retryBudget(operation, options.operations[operation]?.retryBudget);
+    stage = withHedge(stage, spec.hedge, { operation, runtime, probe, bulkhead: slots, budget });
   }
-  if (spec.bulkhead) {
-    const { name, priority, settings } = resolveBulkhead(spec.bulkhead, operation, options);
-    stage = bulkheadStage(stage, policies.bulkhead(name, settings), priority, () =>
-      probe.bulkheadRejected(name),
-    );
+  if (retryPolicy) stage = retryStage(stage, retryPolicy, runtime.retry, clock, probe);
+  if (bulkhead && slots) {
+    const { name, priority } = bulkhead;
+    stage = bulkheadStage(stage, slots, priority, () => probe.bulkheadRejected(name));
   }
-  if (spec.rateLimit) {
-    const { name, shared, localLimit, settings } = resolveRateLimit(
-      spec.rateLimit,
-      operation,
-      options,
-    );
-    const remote = runtime.cache?.remote;
-    if (shared && !remote) {
-      throw new ConfigError(
-        `@RateLimit(${name}).shared`,
-        'a limit shared across processes needs the Redis tier: set redis on the service',
-      );
-    }
-    const limiter =
-      remote && shared
-        ? policies.sharedRateLimiter(name, settings, remote, localLimit)
-        : policies.rateLimiter(name, settings);
-    stage = rateLimitStage(stage, limiter, clock, (retryAfterMs) =>
-      probe.rateLimited(name, retryAfterMs),
-    );
-  }
+  if (spec.rateLimit) stage = withRateLimit(stage, spec.rateLimit, operation, runtime, probe);
   stage = executedStage(stage, probe);
   if (spec.batch && spec.cache) {
     throw new ConfigError(operation, 'a method takes @Cached or @CachedBatch, not both');
@@ -193,6 +185,63 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
   return traceStage(stage, probe, returnsPromise, runtime.spans);
 }
 
+/** The rate limit stage of `spec`: in process, or shared through the Redis tier. */
+function withRateLimit(
+  next: Stage,
+  spec: RateLimitDecoratorOptions,
+  operation: string,
+  runtime: PipelineRuntime,
+  probe: Probe,
+): Stage {
+  const { options, policies, clock } = runtime;
+  const { name, shared, localLimit, settings } = resolveRateLimit(spec, operation, options);
+  const remote = runtime.cache?.remote;
+  if (shared && !remote) {
+    throw new ConfigError(
+      `@RateLimit(${name}).shared`,
+      'a limit shared across processes needs the Redis tier: set redis on the service',
+    );
+  }
+  const limiter =
+    remote && shared
+      ? policies.sharedRateLimiter(name, settings, remote, localLimit)
+      : policies.rateLimiter(name, settings);
+  return rateLimitStage(next, limiter, clock, (retryAfterMs) =>
+    probe.rateLimited(name, retryAfterMs),
+  );
+}
+
+/** The longest a Node timer waits: the latency record's (unused) limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The hedge stage of `spec`, over the attempt latencies its name records. */
+function withHedge(
+  next: Stage,
+  spec: HedgeDecoratorOptions,
+  context: {
+    operation: string;
+    runtime: PipelineRuntime;
+    probe: Probe;
+    bulkhead: Bulkhead | undefined;
+    budget: RetryBudget | undefined;
+  },
+): Stage {
+  const { operation, runtime, probe, bulkhead, budget } = context;
+  const { name = operation, ...declared } = spec;
+  const settings = { ...declared, ...runtime.options.operations[name]?.hedge };
+  // Its own record (not an adaptive timeout's): what it needs is the latency as it is.
+  const latencies = runtime.policies.latencyTracker(`hedge:${name}`, {}, MAX_TIMER_MS);
+  return hedgeStage(next, {
+    delay: settings.delay ?? declared.delay,
+    maxHedges: settings.maxHedges ?? 1,
+    clock: runtime.clock,
+    latencies,
+    bulkhead,
+    budget,
+    onHedge: (n) => probe.hedge(n),
+  });
+}
+
 /** Whether a stage past the cache makes every call async, whatever the method returns. */
 function isAsyncPipeline(spec: PipelineSpec): boolean {
   return !!(
@@ -201,6 +250,7 @@ function isAsyncPipeline(spec: PipelineSpec): boolean {
     spec.timeout ||
     spec.breaker ||
     spec.bulkhead ||
-    spec.rateLimit
+    spec.rateLimit ||
+    spec.hedge
   );
 }

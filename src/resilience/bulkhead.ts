@@ -192,6 +192,16 @@ export class Bulkhead {
     return this.enqueue(p, signalOf(signal));
   }
 
+  /**
+   * A free slot's release function, or undefined when none is free: never waits, never queues
+   * (a hedged attempt takes a slot only if one is idle, so hedging never delays a queued call).
+   */
+  tryAcquire(): Release | undefined {
+    if (this.active >= this.maxConcurrent) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
   private enqueue(priority: number, signal: AbortSignal | undefined): Promise<Release> {
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {

@@ -154,6 +154,10 @@ export class LatencyTracker {
   private pending = 0;
   /** The last computed limit; `NaN` until the first computation. */
   private cached = NaN;
+  /** The last quantile asked for, its value, and the samples recorded since. */
+  private quantileOf = NaN;
+  private quantileCached = NaN;
+  private quantilePending = 0;
 
   /**
    * Validates `options` (a `ConfigError` names them as `${where}.option`) and starts empty.
@@ -203,6 +207,7 @@ export class LatencyTracker {
     this.head = this.head + 1 === ring.length ? 0 : this.head + 1;
     if (this.count < ring.length) this.count++;
     this.pending++;
+    this.quantilePending++;
   }
 
   /**
@@ -220,6 +225,21 @@ export class LatencyTracker {
     return this.cached;
   }
 
+  /**
+   * The nearest-rank `p` quantile of the samples in the window, `p` in (0, 1), or undefined while
+   * fewer than `minSamples` are in; recomputed at most once per `ceil(window / 20)` records, as
+   * {@link limit} is (a hedge's delay reads it on every call).
+   */
+  quantile(p: number): number | undefined {
+    if (this.count < this.minSamples) return undefined;
+    if (p !== this.quantileOf || this.quantilePending >= this.refreshEvery) {
+      this.quantileOf = p;
+      this.quantileCached = this.observedAt(p);
+      this.quantilePending = 0;
+    }
+    return this.quantileCached;
+  }
+
   /** Samples recorded so far (ignored ones excluded), capped at `window`. */
   get samples(): number {
     return this.count;
@@ -227,8 +247,13 @@ export class LatencyTracker {
 
   /** The nearest-rank percentile of the samples in the window (`count >= 1`). */
   private observed(): number {
+    return this.observedAt(this.percentile);
+  }
+
+  /** The nearest-rank `p` quantile of the samples in the window (`count >= 1`). */
+  private observedAt(p: number): number {
     const n = this.count;
-    const rank = Math.max(1, Math.ceil(this.percentile * n - 1e-9));
+    const rank = Math.max(1, Math.ceil(p * n - 1e-9));
     const fromTop = n - rank + 1;
     if (fromTop <= TOP_SCAN) return largest(this.ring, n, fromTop, this.scratch);
     const scratch = this.scratch;

@@ -7,6 +7,7 @@ import type { RetrySpec } from '../resilience/retry-options';
 import type { TimeoutOptions } from '../resilience/timeout-options';
 import type { FallbackSpec } from '../resilience/fallback-options';
 import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
+import type { HedgeDecoratorOptions } from '../resilience/hedge-options';
 import { validatePolicies } from '../decorators/validate';
 import { toTimeoutOptions } from '../resilience/timeout-options';
 import { ConfigError } from '../errors';
@@ -33,6 +34,8 @@ export interface WrapOptions {
   fallback?: FallbackSpec;
   /** A rate limit (as `@RateLimit`). */
   rateLimit?: RateLimitDecoratorOptions;
+  /** Hedged attempts (as `@Hedge`): only for a function safe to run twice at once. */
+  hedge?: HedgeDecoratorOptions;
 }
 
 /**
@@ -64,7 +67,7 @@ export function wrapBatchFunction<F extends BatchMethod>(
   options: WrapBatchOptions,
 ): F {
   const name = checkWrap('wrapBatch', fn, options);
-  const { retry, timeout, breaker, bulkhead, fallback, rateLimit, ...batch } = options;
+  const { retry, timeout, breaker, bulkhead, fallback, rateLimit, hedge, ...batch } = options;
   return wrapped(core, fn, name, {
     batch: { ...withoutName(batch), name },
     retry,
@@ -72,6 +75,7 @@ export function wrapBatchFunction<F extends BatchMethod>(
     bulkhead,
     fallback,
     rateLimit,
+    hedge,
     timeout:
       timeout === undefined ? undefined : toTimeoutOptions(timeout, `wrapBatch(${name}).timeout`),
   });
