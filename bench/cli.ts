@@ -13,7 +13,7 @@ export interface CliOptions {
 }
 
 const USAGE =
-  'usage: run.js [--quick] [--only=A,B,B2,B1,B0,C,D,E,H,F,K,L,M,R,G,S] [--write | --no-write]';
+  'usage: run.js [--quick] [--only=A,B,B2,B1,B0,C,D,E,H,F,K,L,M,N,R,G,S] [--write | --no-write]';
 
 export function parseArgs(argv: string[]): CliOptions {
   let quick = false;

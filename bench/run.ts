@@ -25,6 +25,7 @@ import type { Scenario } from './scenarios/scenario';
 import { batched } from './scenarios/batched';
 import { hitRatio } from './scenarios/hit-ratio';
 import { freshness } from './scenarios/freshness';
+import { hedged } from './scenarios/hedge';
 import { singleFlight } from './scenarios/single-flight';
 import { stacked } from './scenarios/stacked';
 import { stress } from './scenarios/stress';
@@ -45,6 +46,7 @@ const SCENARIOS: Scenario[] = [
   batched,
   hitRatio,
   freshness,
+  hedged,
   redisTier,
   heap,
   stress,

@@ -50,7 +50,10 @@ export interface Hedging {
   admit(): (() => void) | undefined;
   /** The `n`-th hedge started. */
   onHedge(n: number): void;
-  /** A successful attempt took `ms`. */
+  /**
+   * The first attempt took `ms`: until it succeeded, or until another attempt won (a lower bound,
+   * above the delay). Hedges are not recorded: they are drawn only for slow calls.
+   */
   record(ms: number): void;
 }
 
@@ -90,11 +93,18 @@ export function hedgedCall<T>(
         start(release);
       }, ms);
     };
+    const began = clock.now();
+    let firstRunning = true;
+    const recordFirst = (): void => {
+      if (!firstRunning) return;
+      firstRunning = false;
+      hedging.record(clock.now() - began);
+    };
     const start = (release: (() => void) | undefined): void => {
       const scope = new HedgeAttempt(caller);
+      const first = attempts.length === 0;
       attempts.push(scope);
       running++;
-      const began = clock.now();
       let result: Promise<T>;
       try {
         result = Promise.resolve(runInScope(scope, attempt, thisArg, args));
@@ -105,7 +115,7 @@ export function hedgedCall<T>(
         (value) => {
           release?.();
           running--;
-          hedging.record(clock.now() - began);
+          if (first || !settled) recordFirst();
           if (settled) return;
           finish();
           for (const other of attempts) if (other !== scope) other.lose();
@@ -114,6 +124,8 @@ export function hedgedCall<T>(
         (error: unknown) => {
           release?.();
           running--;
+          // A failure is no latency (and an aborted first attempt was recorded as it lost).
+          if (first) firstRunning = false;
           if (settled || running > 0) return;
           finish();
           reject(error);
