@@ -31,6 +31,21 @@ export interface RemoteTier {
     budget: string,
     window: { readonly limit: number; readonly intervalMs: number; readonly burst: number },
   ): Promise<number | undefined>;
+  /**
+   * Tells every other process that the shared breaker `name` opened (for `openMs`) or closed.
+   * Resolves whatever happens (a message lost to a Redis outage is one the others miss).
+   */
+  publishBreaker(name: string, state: 'open' | 'closed', openMs: number): Promise<void>;
+  /**
+   * Claims the half-open trial of the shared breaker `name` for this process for `ttl` ms (or
+   * keeps it, if it holds it): true if it holds it now, false if another process does, undefined
+   * when Redis could not be asked.
+   */
+  claimBreakerTrial(name: string, ttl: number): Promise<boolean | undefined>;
+  /** Gives the trial of `name` up (its breaker closed here). */
+  releaseBreakerTrial(name: string): Promise<void>;
+  /** Hears the other processes' shared breaker changes. */
+  onBreaker(listener: (name: string, state: 'open' | 'closed', openMs: number) => void): void;
   /** Whether the tier answers, with its round-trip time. */
   health(): Promise<RemoteHealth>;
   /** Closes the connections. */

@@ -120,10 +120,17 @@ function buildStages(spec: PipelineSpec, runtime: PipelineRuntime): Stage {
       : timeoutStage(stage, guard);
   }
   if (spec.breaker) {
-    const { name, settings } = resolveBreaker(spec.breaker, operation, options);
-    stage = breakerStage(stage, policies.breaker(name, settings), () =>
-      probe.breakerRejected(name),
-    );
+    const { name, shared, settings } = resolveBreaker(spec.breaker, operation, options);
+    const breaker = shared
+      ? policies.sharedBreaker(name, settings)
+      : policies.breaker(name, settings);
+    if (!breaker) {
+      throw new ConfigError(
+        `@CircuitBreaker(${name}).shared`,
+        'a breaker shared across processes needs the Redis tier: set redis on the service',
+      );
+    }
+    stage = breakerStage(stage, breaker, () => probe.breakerRejected(name));
   }
   // Just inside retry (and the hedge): every attempt passes here (the count a traced call reports).
   stage = attemptStage(stage, operation);

@@ -121,9 +121,13 @@ export function resolveBreaker(
   spec: CircuitBreakerSpec,
   operation: string,
   options: ResolvedOptions,
-): { name: string; settings: CircuitBreakerOptions } {
-  const { name = operation, ...declared } = typeof spec === 'string' ? { name: spec } : spec;
-  return { name, settings: { ...declared, ...options.operations[name]?.circuitBreaker } };
+): { name: string; shared: boolean; settings: CircuitBreakerOptions } {
+  const {
+    name = operation,
+    shared = false,
+    ...declared
+  } = typeof spec === 'string' ? { name: spec } : spec;
+  return { name, shared, settings: { ...declared, ...options.operations[name]?.circuitBreaker } };
 }
 
 /** A bulkhead's name, its calls' priority and its settings: the profile over the decorator. */

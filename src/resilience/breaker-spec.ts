@@ -1,4 +1,11 @@
-import { checkKnownKeys, checkName, checkOptionsObject, optional, optionKeys } from '../validation';
+import {
+  checkBoolean,
+  checkKnownKeys,
+  checkName,
+  checkOptionsObject,
+  optional,
+  optionKeys,
+} from '../validation';
 import {
   CIRCUIT_BREAKER_OPTION_KEYS,
   validateCircuitBreakerOptions,
@@ -18,14 +25,21 @@ export interface CircuitBreakerDecoratorOptions extends CircuitBreakerOptions {
    * Default: `'Class.method'`.
    */
   name?: string;
+  /**
+   * With a Redis tier: the breaker's openings and closings reach every process of the namespace,
+   * so all stop calling the dependency when one sees it fail, and only the process that opened
+   * it sends the half-open trial. Without a Redis tier it is a `ConfigError` at the first call.
+   */
+  shared?: boolean;
 }
 
 /** `@CircuitBreaker` settings, or the name of the breaker (and of its operation profile). */
 export type CircuitBreakerSpec = CircuitBreakerDecoratorOptions | string;
 
 /** The keys `@CircuitBreaker` options may hold; any other is refused, with the closest of them. */
-const BREAKER_DECORATOR_KEYS = optionKeys<Pick<CircuitBreakerDecoratorOptions, 'name'>>({
+const BREAKER_DECORATOR_KEYS = optionKeys<Pick<CircuitBreakerDecoratorOptions, 'name' | 'shared'>>({
   name: true,
+  shared: true,
 }).concat(CIRCUIT_BREAKER_OPTION_KEYS);
 
 /** Checks a `@CircuitBreaker` (or `wrap({ breaker })`) spec where it is declared. */
@@ -37,5 +51,6 @@ export function validateBreakerSpec(spec: CircuitBreakerSpec, label: string): vo
   checkOptionsObject(label, spec);
   checkKnownKeys(label, spec, BREAKER_DECORATOR_KEYS);
   optional(checkName)(`${label}.name`, spec.name);
+  optional(checkBoolean)(`${label}.shared`, spec.shared);
   validateCircuitBreakerOptions(spec, label);
 }

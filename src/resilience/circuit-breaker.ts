@@ -294,6 +294,20 @@ export class CircuitBreaker {
     if (permit === this.generation && this.mode === HALF_OPEN && this.trials > 0) this.trials--;
   }
 
+  /**
+   * Opens the breaker for `ms` whatever its state (another process opened it, see
+   * `@CircuitBreaker({ shared: true })`): it refuses calls, then is half-open.
+   */
+  openFor(ms: number): void {
+    this.openUntil = this.clock.now() + ms;
+    this.enter(OPEN);
+  }
+
+  /** Ms until an open breaker turns half-open; 0 unless it is open. */
+  get openRemainingMs(): number {
+    return this.mode === OPEN ? Math.max(0, this.openUntil - this.clock.now()) : 0;
+  }
+
   /** Forces the breaker open until `reset()`: it refuses every call, `retryAfterMs` Infinity. */
   isolate(): void {
     this.openUntil = Infinity;

@@ -5,6 +5,7 @@ import { LatencyTracker, type AdaptiveTimeoutOptions } from './latency-tracker';
 import type { RemoteTier } from '../cache/remote-tier';
 import { RateLimiter, type RateLimiterSettings } from './rate-limiter';
 import { SharedRateLimiter } from './shared-rate-limiter';
+import { SharedBreakers } from './shared-breakers';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
 
 /** Told each time a breaker changes state. */
@@ -22,24 +23,42 @@ export class PolicyRegistry {
   private readonly latencies = new Map<string, LatencyTracker>();
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly shared = new Map<string, SharedRateLimiter>();
+  /** The shared breakers' link to the other processes (with a Redis tier). */
+  private readonly sharing: SharedBreakers | undefined;
   private readonly sharedBudget: RetryBudget | undefined;
 
+  /**
+   * @param remote the Redis tier, when there is one: shared breakers go through it, and its
+   *   breaker channel is listened to from the start (so a breaker this process makes later still
+   *   knows of an opening heard before).
+   */
   constructor(
     private readonly clock: Clock,
     retryBudget: RetryBudgetOptions | undefined,
     private readonly onStateChange: BreakerStateListener = () => {},
+    remote?: RemoteTier,
   ) {
     this.sharedBudget = retryBudget ? new RetryBudget(retryBudget, clock) : undefined;
+    this.sharing = remote && new SharedBreakers(remote, clock);
   }
 
   breaker(name: string, settings: CircuitBreakerOptions): CircuitBreaker {
     let breaker = this.breakers.get(name);
     if (!breaker) {
-      breaker = new CircuitBreaker(name, settings, this.clock, (from, to) =>
-        this.onStateChange(name, from, to),
-      );
+      breaker = new CircuitBreaker(name, settings, this.clock, (from, to) => {
+        this.sharing?.changed(name, to);
+        this.onStateChange(name, from, to);
+      });
       this.breakers.set(name, breaker);
     }
+    return breaker;
+  }
+
+  /** The breaker `name`, shared with every process of the namespace; undefined without a tier. */
+  sharedBreaker(name: string, settings: CircuitBreakerOptions): CircuitBreaker | undefined {
+    if (!this.sharing) return undefined;
+    const breaker = this.breaker(name, settings);
+    this.sharing.share(breaker);
     return breaker;
   }
 

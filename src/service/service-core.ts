@@ -76,8 +76,11 @@ export class ServiceCore {
       random: input.random ?? Math.random,
       now: () => clock.now(),
     };
-    this.policies = new PolicyRegistry(clock, options.retryBudget, (breaker, from, to) =>
-      report.breakerStateChange(breaker, from, to),
+    this.policies = new PolicyRegistry(
+      clock,
+      options.retryBudget,
+      (breaker, from, to) => report.breakerStateChange(breaker, from, to),
+      this.cache?.remote,
     );
     // Before metrics: a missing @opentelemetry/api fails the constructor before it registers.
     this.spans = openTelemetrySpans(input.tracing);

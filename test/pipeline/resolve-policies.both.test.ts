@@ -87,6 +87,7 @@ describe('breaker and bulkhead precedence (one resolver)', () => {
   it('names a breaker after the operation without a name, and gives a bare name its profile', () => {
     expect(resolveBreaker({ consecutiveFailures: 2 }, 'Svc.call', options)).toEqual({
       name: 'Svc.call',
+      shared: false,
       settings: { consecutiveFailures: 2 },
     });
     expect(resolveBreaker('guarded', 'Svc.call', options).settings).toEqual({

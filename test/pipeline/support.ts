@@ -65,6 +65,32 @@ export class FakeRemote implements RemoteTier {
     return Promise.resolve(this.admitAnswer);
   }
 
+  readonly breakerMessages: { name: string; state: 'open' | 'closed'; openMs: number }[] = [];
+  breakerListener: ((name: string, state: 'open' | 'closed', openMs: number) => void) | undefined;
+
+  publishBreaker(name: string, state: 'open' | 'closed', openMs: number): Promise<void> {
+    this.breakerMessages.push({ name, state, openMs });
+    return Promise.resolve();
+  }
+
+  /** What `claimBreakerTrial` answers; the trials claimed and released. */
+  trialAnswer: boolean | undefined = true;
+  readonly trials: string[] = [];
+
+  claimBreakerTrial(name: string): Promise<boolean | undefined> {
+    this.trials.push(`claim ${name}`);
+    return Promise.resolve(this.trialAnswer);
+  }
+
+  releaseBreakerTrial(name: string): Promise<void> {
+    this.trials.push(`release ${name}`);
+    return Promise.resolve();
+  }
+
+  onBreaker(listener: (name: string, state: 'open' | 'closed', openMs: number) => void): void {
+    this.breakerListener = listener;
+  }
+
   health(): Promise<RemoteHealth> {
     return Promise.resolve({ status: 'up', latencyMs: 1, breaker: 'closed' });
   }

@@ -46,6 +46,8 @@ export class InvalidationBus {
   private readonly origin = randomUUID();
   private subscriber: RedisSubscriberLike | undefined;
   private connectedBefore = false;
+  /** Other channels on the same subscriber: their messages, parsed, minus this process's own. */
+  private readonly others = new Map<string, (message: Record<string, unknown>) => void>();
 
   constructor(
     private readonly client: RedisClientLike,
@@ -59,14 +61,15 @@ export class InvalidationBus {
   start(): void {
     const subscriber = (this.subscriber = this.client.duplicate());
     subscriber.on('message', (channel, text) => {
-      if (channel !== this.channel || typeof text !== 'string') return;
+      if (typeof text !== 'string' || typeof channel !== 'string') return;
+      if (channel !== this.channel) return this.other(channel, text);
       const message = parseMessage(text);
       if (message && message.origin !== this.origin) this.onMessage(message.what);
     });
     subscriber.on('ready', () => {
       // Subscribing on each 'ready' rather than once: a client given without an offline queue
       // refuses a command sent before it is connected (ioredis' own resubscription needs one).
-      subscriber.subscribe(this.channel).catch(() => {});
+      subscriber.subscribe(this.channel, ...this.others.keys()).catch(() => {});
       if (this.connectedBefore) this.onResync();
       this.connectedBefore = true;
     });
@@ -78,6 +81,34 @@ export class InvalidationBus {
 
   publish(what: Invalidation): Promise<number> {
     return this.client.publish(this.channel, JSON.stringify({ o: this.origin, w: what }));
+  }
+
+  /**
+   * Hears the JSON objects other processes `send` on `channel` (on the same subscriber
+   * connection: no connection more per channel).
+   */
+  listen(channel: string, onMessage: (message: Record<string, unknown>) => void): void {
+    this.others.set(channel, onMessage);
+    if (this.subscriber?.status === 'ready') this.subscriber.subscribe(channel).catch(() => {});
+  }
+
+  /** Publishes `message` (a JSON object) on `channel`, marked as this process's. */
+  send(channel: string, message: Record<string, unknown>): Promise<number> {
+    return this.client.publish(channel, JSON.stringify({ ...message, o: this.origin }));
+  }
+
+  private other(channel: string, text: string): void {
+    const onMessage = this.others.get(channel);
+    if (!onMessage) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof message !== 'object' || message === null) return;
+    if ((message as { o?: unknown }).o !== this.origin)
+      onMessage(message as Record<string, unknown>);
   }
 
   async close(): Promise<void> {

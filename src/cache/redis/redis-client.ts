@@ -35,7 +35,7 @@ export interface RedisNodeLike {
 
 /** A duplicate connection, used in subscriber mode for invalidation messages. */
 export interface RedisSubscriberLike {
-  subscribe(channel: string): Promise<unknown>;
+  subscribe(...channels: string[]): Promise<unknown>;
   connect(): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   quit(): Promise<unknown>;

@@ -40,6 +40,16 @@ export class RedisKeys {
     return `${this.namespace}:{}invalidations`;
   }
 
+  /** Who sends a shared breaker's half-open trial: the token of the process that claimed it. */
+  breakerTrial(breaker: string): string {
+    return `${this.namespace}:{}b:${breaker}`;
+  }
+
+  /** Where shared circuit breakers' state changes go (`@CircuitBreaker({ shared: true })`). */
+  get breakerChannel(): string {
+    return `${this.namespace}:{}breakers`;
+  }
+
   /** A SCAN pattern matching every key of the namespace (a namespace has no glob characters). */
   get pattern(): string {
     return `${this.namespace}:{*`;

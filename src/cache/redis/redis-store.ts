@@ -7,6 +7,7 @@ import { RedisKeys } from './redis-keys';
 import {
   ADMIT,
   CLAIM,
+  CLAIM_TRIAL,
   DROP,
   DROP_LABELLED,
   INDEX,
@@ -231,6 +232,17 @@ export class RedisStore implements CacheStore {
       [limit, intervalMs, burst, (intervalMs * burst) / limit],
     );
     return Number(reply);
+  }
+
+  /** Claims (or extends) the half-open trial of a shared breaker for `token`, for `ttl` ms. */
+  async claimTrial(breaker: string, token: string, ttl: number): Promise<boolean> {
+    const key = this.keys.breakerTrial(breaker);
+    return (await CLAIM_TRIAL.run(this.client, [key], [token, Math.max(1, Math.ceil(ttl))])) === 1;
+  }
+
+  /** Gives a shared breaker's trial up, if `token` holds it. */
+  async releaseTrial(breaker: string, token: string): Promise<void> {
+    await RELEASE.run(this.client, [this.keys.breakerTrial(breaker)], [token]);
   }
 
   /** Extends the lock of `lease` by `ttl` ms; false if it no longer holds it. */

@@ -80,6 +80,8 @@ export class RedisTier implements RemoteTier {
   /** Whether the connection has been ready: once it has, any other state means down. */
   private everReady = false;
   private closed = false;
+  /** This process's token for what it claims by name (a shared breaker's trial). */
+  private readonly token = randomUUID();
 
   constructor(
     private readonly options: ResolvedRedisOptions,
@@ -177,6 +179,33 @@ export class RedisTier implements RemoteTier {
     if (outcome.ok) return outcome.value;
     this.reports.error('rate-limit', outcome.reason, outcome.error);
     return undefined;
+  }
+
+  async publishBreaker(name: string, state: 'open' | 'closed', openMs: number): Promise<void> {
+    const channel = this.store.keys.breakerChannel;
+    await this.guard('publish', 0, () => this.bus.send(channel, { b: name, s: state, ms: openMs }));
+  }
+
+  async claimBreakerTrial(name: string, ttl: number): Promise<boolean | undefined> {
+    const outcome = await this.attempt(
+      () => this.store.claimTrial(name, this.token, ttl),
+      this.options.commandTimeout,
+    );
+    if (outcome.ok) return outcome.value;
+    this.reports.error('breaker-trial', outcome.reason, outcome.error);
+    return undefined;
+  }
+
+  async releaseBreakerTrial(name: string): Promise<void> {
+    await this.guard('breaker-trial', undefined, () => this.store.releaseTrial(name, this.token));
+  }
+
+  onBreaker(listener: (name: string, state: 'open' | 'closed', openMs: number) => void): void {
+    this.bus.listen(this.store.keys.breakerChannel, (message) => {
+      const { b: name, s: state, ms } = message;
+      if (typeof name !== 'string' || typeof ms !== 'number' || !(ms >= 0)) return;
+      if (state === 'open' || state === 'closed') listener(name, state, ms);
+    });
   }
 
   async health(): Promise<RemoteHealth> {

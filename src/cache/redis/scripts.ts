@@ -122,6 +122,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return '0'
 `);
 
+/**
+ * KEYS: a shared breaker's trial key. ARGV: token, TTL ms. Takes (or, for its holder, extends)
+ * the right to send the breaker's half-open trial. Returns 1 if the token holds it.
+ */
+export const CLAIM_TRIAL = new Script(`
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`);
+
 /** KEYS: lock. ARGV: token. Releases the lock if the token still holds it. */
 export const RELEASE = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

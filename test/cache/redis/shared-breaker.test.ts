@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import {
+  CircuitOpenError,
+  ConfigError,
+  ExecutionUtils,
+  type ExecutionUtils as Utils,
+} from '../../../src';
+import { describeRedis, startRedis, type RedisServer } from './redis-server';
+import { Tiers, within } from './tier-fixtures';
+
+// @CircuitBreaker({ shared: true }): one process opening the breaker stops all of them, and one
+// of them sends the half-open trial. Three services with their own connections: three processes
+// as far as Redis can tell.
+let server: RedisServer;
+const tiers = new Tiers();
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A dependency that fails while `down`, recording when each call reached it. */
+class Dependency {
+  down = false;
+  readonly calls: { at: number; by: number }[] = [];
+
+  async charge(by: number): Promise<string> {
+    this.calls.push({ at: Date.now(), by });
+    if (this.down) throw new Error('the dependency is down');
+    return 'charged';
+  }
+
+  since(at: number): { at: number; by: number }[] {
+    return this.calls.filter((c) => c.at >= at);
+  }
+}
+
+describeRedis('@CircuitBreaker({ shared: true }) on the Redis tier', () => {
+  beforeAll(async () => {
+    server = tiers.server = await startRedis();
+  });
+
+  afterEach(async () => {
+    await tiers.closeAll();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('stops every process once one opens it, and sends one half-open trial across them', async () => {
+    const namespace = `breaker${++tiers.namespaceCount}`;
+    const services = [0, 1, 2].map(() => tiers.service({ namespace }));
+    await tiers.subscribed(namespace, 3);
+    const dependency = new Dependency();
+    const opened: number[] = [];
+    const calls = services.map((utils, by) => {
+      utils.on('breakerStateChange', ({ to }) => to === 'open' && opened.push(Date.now()));
+      return utils.wrap(() => dependency.charge(by), {
+        name: 'Payments.charge',
+        breaker: { consecutiveFailures: 3, halfOpenAfter: 300, shared: true },
+      });
+    });
+    let running = true;
+    const loops = calls.map(async (call) => {
+      while (running) {
+        await call().catch(() => {});
+        await sleep(5);
+      }
+    });
+    await sleep(100);
+    dependency.down = true;
+    await within(2_000, () => opened.length > 0);
+    const firstOpen = Math.min(...opened);
+    // Every process stops within a message's trip; the calls already on their way get through.
+    await sleep(250);
+    const afterOpen = dependency.since(firstOpen + 1);
+    expect(afterOpen.length).toBeLessThanOrEqual(3);
+    // Past each open period: one trial (it fails, the dependency is still down), then open
+    // again: every trial comes from the one process holding the claim, one per period.
+    const periodStart = Date.now();
+    await sleep(700);
+    const trials = dependency.since(periodStart);
+    expect(trials.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(trials.map((t) => t.by)).size).toBe(1);
+    for (let i = 1; i < trials.length; i++) {
+      expect(trials[i].at - trials[i - 1].at).toBeGreaterThanOrEqual(300 - 10);
+    }
+    // The dependency recovers: the next trial closes the breaker everywhere.
+    dependency.down = false;
+    await within(
+      2_000,
+      () => new Set(dependency.since(Date.now() - 50).map((c) => c.by)).size === 3,
+    );
+    running = false;
+    await Promise.all(loops);
+    console.log(
+      `[shared-breaker] 3 processes: ${afterOpen.length} calls reached the dependency after the ` +
+        `first opening; ${trials.length} trial(s) in 700 ms of 300 ms open periods, all from one process`,
+    );
+  }, 20_000);
+
+  it('refuses calls in a process that has not used the breaker yet, once another opened it', async () => {
+    const [a, b] = tiers.pair();
+    const dependency = new Dependency();
+    dependency.down = true;
+    const breaker = { consecutiveFailures: 1, halfOpenAfter: 10_000, shared: true };
+    const inA = a.wrap(() => dependency.charge(0), { name: 'Payments.charge', breaker });
+    await tiers.subscribed(`pair${tiers.namespaceCount}`, 2);
+    await expect(inA()).rejects.toThrow('down');
+    // The message's trip.
+    await sleep(50);
+    const inB = b.wrap(() => dependency.charge(1), { name: 'Payments.charge', breaker });
+    await expect(inB()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(dependency.calls.filter((c) => c.by === 1)).toHaveLength(0);
+  });
+
+  it('needs the Redis tier', async () => {
+    const utils: Utils = new ExecutionUtils();
+    const call = utils.wrap(async () => 1, {
+      name: 'x',
+      breaker: { shared: true },
+    });
+    await expect(call()).rejects.toBeInstanceOf(ConfigError);
+  });
+});
