@@ -376,31 +376,36 @@ export function validateOperationProfile(name: string, profile: OperationProfile
   optional(checkTimeoutMs)(`${where}.timeout`, profile.timeout);
   optional(checkTtlMs)(`${where}.cacheTtl`, profile.cacheTtl);
   checkRefreshAhead(`${where}.refreshAhead`, profile.refreshAhead);
-  if (profile.circuitBreaker !== undefined) {
-    checkOptionsObject(`${where}.circuitBreaker`, profile.circuitBreaker);
-    checkKnownKeys(`${where}.circuitBreaker`, profile.circuitBreaker, CIRCUIT_BREAKER_OPTION_KEYS);
-    validateCircuitBreakerOptions(profile.circuitBreaker, `${where}.circuitBreaker`);
-  }
-  if (profile.bulkhead !== undefined) {
-    checkOptionsObject(`${where}.bulkhead`, profile.bulkhead);
-    checkKnownKeys(`${where}.bulkhead`, profile.bulkhead, BULKHEAD_OPTION_KEYS);
-    validateBulkheadOptions(profile.bulkhead, `${where}.bulkhead`);
-  }
-  if (profile.retryBudget !== undefined) {
-    checkOptionsObject(`${where}.retryBudget`, profile.retryBudget);
-    validateRetryBudgetOptions(profile.retryBudget, `${where}.retryBudget`);
-  }
+  const part = `${where}.`;
+  checkPart(
+    part + 'circuitBreaker',
+    profile.circuitBreaker,
+    CIRCUIT_BREAKER_OPTION_KEYS,
+    validateCircuitBreakerOptions,
+  );
+  checkPart(part + 'bulkhead', profile.bulkhead, BULKHEAD_OPTION_KEYS, validateBulkheadOptions);
+  checkPart(part + 'retryBudget', profile.retryBudget, undefined, validateRetryBudgetOptions);
+  checkPart(
+    part + 'rateLimit',
+    profile.rateLimit,
+    RATE_LIMITER_OPTION_KEYS,
+    validateRateLimiterOptions,
+  );
+  checkPart(part + 'hedge', profile.hedge, HEDGE_OPTION_KEYS, validateHedgeOptions);
   if (profile.fallback !== undefined) validateFallbackSpec(profile.fallback, `${where}.fallback`);
-  if (profile.rateLimit !== undefined) {
-    checkOptionsObject(`${where}.rateLimit`, profile.rateLimit);
-    checkKnownKeys(`${where}.rateLimit`, profile.rateLimit, RATE_LIMITER_OPTION_KEYS);
-    validateRateLimiterOptions(profile.rateLimit, `${where}.rateLimit`);
-  }
-  if (profile.hedge !== undefined) {
-    checkOptionsObject(`${where}.hedge`, profile.hedge);
-    checkKnownKeys(`${where}.hedge`, profile.hedge, HEDGE_OPTION_KEYS);
-    validateHedgeOptions(profile.hedge, `${where}.hedge`);
-  }
+}
+
+/** One policy's settings in a profile, when given: an object (of `keys` only), valid. */
+function checkPart<T extends object>(
+  label: string,
+  settings: T | undefined,
+  keys: readonly string[] | undefined,
+  validate: (settings: T, label: string) => void,
+): void {
+  if (settings === undefined) return;
+  checkOptionsObject(label, settings);
+  if (keys) checkKnownKeys(label, settings, keys);
+  validate(settings, label);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
