@@ -1,8 +1,9 @@
 import type { CacheEntry, Invalidation } from './store';
 
 /**
- * A tier shared by many processes (Redis), as the cache stage sees it: every method resolves, and
- * none rejects, whatever the server does. A failure, a timeout or an open breaker reads as a miss
+ * A tier shared by many processes (Redis), as the cache stage and the shared policies (rate
+ * limits, circuit breakers) see it: every method resolves, and none rejects, whatever the server
+ * does. A failure, a timeout or an open breaker reads as a miss
  * or a write not made, counted by the tier, so the caller's method runs as if there were no tier.
  */
 export interface RemoteTier {

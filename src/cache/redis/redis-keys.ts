@@ -55,6 +55,14 @@ export class RedisKeys {
     return `${this.namespace}:{*`;
   }
 
+  /**
+   * Whether a key of this namespace holds a shared policy's state (a rate limit's budget, a
+   * breaker's trial), not the cache's: clearing the cache leaves it.
+   */
+  isPolicyState(key: string): boolean {
+    return key.startsWith(`${this.namespace}:{}r:`) || key.startsWith(`${this.namespace}:{}b:`);
+  }
+
   /** Whether a key of this namespace (as SCAN finds them) holds an entry's value. */
   isValue(key: string): boolean {
     return key.endsWith('}:v') && !key.startsWith(`${this.namespace}:{}`);

@@ -349,7 +349,7 @@ export class RedisStore implements CacheStore {
     return dropped.filter((n) => n === 1).length;
   }
 
-  /** Deletes every key of the namespace, on every master of a Cluster. */
+  /** Deletes every cache key of the namespace (not the shared policies'), on every master. */
   private async clearNamespace(): Promise<number> {
     // A client without `nodes` is a single-node client, which is then its one node.
     const nodes = this.client.nodes
@@ -362,7 +362,7 @@ export class RedisStore implements CacheStore {
         const [next, found] = await node.scan(cursor, 'MATCH', this.keys.pattern, 'COUNT', 1000);
         cursor = next;
         for (let i = 0; i < found.length; i += SCAN_BATCH) {
-          const batch = found.slice(i, i + SCAN_BATCH);
+          const batch = found.slice(i, i + SCAN_BATCH).filter((k) => !this.keys.isPolicyState(k));
           dropped += batch.filter((k) => this.keys.isValue(k)).length;
           // One key per DEL: a Cluster refuses a multi-key command across slots.
           await Promise.all(batch.map((k) => node.del(k)));

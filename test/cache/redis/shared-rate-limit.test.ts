@@ -76,6 +76,16 @@ describeRedis('@RateLimit({ shared: true }) on the Redis tier', () => {
     expect(a.getStats('geo').rateLimited + b.getStats('geo').rateLimited).toBe(6);
   });
 
+  it("keeps a shared budget through clearCache (the cache's keys go, not the limit's)", async () => {
+    const [a] = tiers.pair();
+    const inA = limited(a, 'geo', 2);
+    await Promise.all([inA(), inA()]);
+    await a.clearCache();
+    // A fresh service in the same namespace: no refusal remembered in process.
+    const again = limited(tiers.service({ namespace: `pair${tiers.namespaceCount}` }), 'geo', 2);
+    await expect(again()).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
   it("keeps one budget per tenant across processes with scope 'tenant'", async () => {
     const [a, b] = tiers.pair();
     const inA = limited(a, 'geo', 2, { scope: 'tenant' });
