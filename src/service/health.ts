@@ -30,8 +30,9 @@ export interface MemoryStats {
    */
   cacheMemoryBytes: number;
   /**
-   * Bytes the store reserves up front for `maxCacheSize` slots (32 B each; 40 B once an entry of
-   * a `refreshAhead` method is written), held even while the cache is empty.
+   * Bytes the store reserves up front for `maxCacheSize` slots (32 B each; 8 B more once an
+   * entry of a `refreshAhead` method is written, and 8 B more once such an entry has a Redis
+   * version), held even while the cache is empty.
    */
   reservedBytes: number;
   /** Entries that will expire (TTL not 0). */
