@@ -1,5 +1,6 @@
 import { recordPolicy } from './metadata';
 import { validatePolicies } from './validate';
+import { checkOptionsObject } from '../validation';
 import type { AnyMethod, PolicyDecorator } from './types';
 import type { FallbackOptions } from '../resilience/fallback-options';
 
@@ -18,6 +19,8 @@ import type { FallbackOptions } from '../resilience/fallback-options';
  * }
  */
 export function Fallback(to: unknown, options: FallbackOptions = {}): PolicyDecorator<AnyMethod> {
+  // Plain JavaScript may pass anything: options that are no object are refused, not spread.
+  checkOptionsObject('@Fallback', options);
   const spec = { ...options, to };
   validatePolicies({ fallback: spec }, () => '@Fallback');
   return recordPolicy('fallback', spec, '@Fallback') as PolicyDecorator<AnyMethod>;
