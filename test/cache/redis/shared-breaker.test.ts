@@ -5,14 +5,20 @@ import {
   ExecutionUtils,
   type ExecutionUtils as Utils,
 } from '../../../src';
+import { rmSync } from 'node:fs';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 import { Tiers, within } from './tier-fixtures';
+import type { BreakerLoop, BreakerSummary, WorkerInit } from './worker';
+import { buildDirOf, buildWorker, Worker } from './worker-process';
 
 // @CircuitBreaker({ shared: true }): one process opening the breaker stops all of them, and one
 // of them sends the half-open trial. Three services with their own connections: three processes
 // as far as Redis can tell.
 let server: RedisServer;
+let workerScript: string;
 const tiers = new Tiers();
+const buildDir = buildDirOf('shared-breaker');
+const workers: Worker[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A dependency that fails while `down`, recording when each call reached it. */
@@ -33,16 +39,70 @@ class Dependency {
 
 describeRedis('@CircuitBreaker({ shared: true }) on the Redis tier', () => {
   beforeAll(async () => {
-    server = tiers.server = await startRedis();
-  });
+    await Promise.all([
+      startRedis().then((s) => (server = tiers.server = s)),
+      buildWorker(buildDir).then((script) => (workerScript = script)),
+    ]);
+  }, 90_000);
 
   afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.kill()));
     await tiers.closeAll();
   });
 
   afterAll(async () => {
     await server.stop();
+    rmSync(buildDir, { recursive: true, force: true });
   });
+
+  it('holds across 3 real processes: <= 3 calls reach a dead dependency after the first opening, one trial per period', async () => {
+    const init: WorkerInit = {
+      options: {
+        namespace: 'breaker-processes',
+        redis: { url: server.url, commandTimeout: 1_000 },
+      },
+      methodMs: 0,
+    };
+    const three = await Promise.all(
+      [1, 2, 3].map(async (n) => {
+        const worker = new Worker(`worker ${n}`, workerScript);
+        workers.push(worker);
+        await worker.ready;
+        await worker.request({ cmd: 'init', ...init });
+        return worker;
+      }),
+    );
+    await tiers.subscribed('breaker-processes', 3);
+    const loop: BreakerLoop = {
+      dieAt: Date.now() + 300,
+      consecutiveFailures: 3,
+      halfOpenAfter: 300,
+      everyMs: 5,
+      ms: 1_500,
+    };
+    const summaries = (
+      await Promise.all(three.map((w) => w.request({ cmd: 'breakerLoop', ...loop }, 20_000)))
+    ).map((reply) => reply.value as BreakerSummary);
+    const firstOpen = Math.min(...summaries.flatMap((s) => s.opened));
+    const after = summaries.map((s) => s.calls.filter((at) => at > firstOpen));
+    // The calls after the first opening, until every process has heard of it: at most one each.
+    const stragglers = after.map((calls) => calls.filter((at) => at < firstOpen + 100).length);
+    // Later calls are trials: all from one process, at least one open period apart.
+    const trials = after.flatMap((calls, by) =>
+      calls.filter((at) => at >= firstOpen + 100).map((at) => ({ at, by })),
+    );
+    console.log(
+      `[shared-breaker] 3 real processes: ${stragglers.join(' + ')} calls reached the dead ` +
+        `dependency within 100 ms of the first opening; then ${trials.length} trial(s), ` +
+        `from process(es) ${[...new Set(trials.map((t) => t.by + 1))].join(', ')}`,
+    );
+    expect(stragglers.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3);
+    expect(new Set(trials.map((t) => t.by)).size).toBeLessThanOrEqual(1);
+    const times = trials.map((t) => t.at).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++)
+      expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(290);
+    expect(trials.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 
   it('stops every process once one opens it, and sends one half-open trial across them', async () => {
     const namespace = `breaker${++tiers.namespaceCount}`;

@@ -38,6 +38,8 @@ export type Request =
   | { cmd: 'stopLoop' }
   /** Offers calls to a shared rate limit at `perSecond` for `ms`, as `tenant`; see RateSummary. */
   | ({ cmd: 'rateLoop' } & RateLoop)
+  /** Calls a dependency behind a shared breaker every `everyMs` for `ms`; see BreakerSummary. */
+  | ({ cmd: 'breakerLoop' } & BreakerLoop)
   | { cmd: 'close' };
 
 /** `at`: Date.now() when the command finished; `ms`: how long it took in the worker. */
@@ -80,6 +82,22 @@ export interface RateSummary {
   maxMs: number;
   /** Date.now() of each admission. */
   admittedAt: number[];
+}
+
+export interface BreakerLoop {
+  /** Date.now() from which the dependency fails every call. */
+  dieAt: number;
+  consecutiveFailures: number;
+  halfOpenAfter: number;
+  everyMs: number;
+  ms: number;
+}
+
+export interface BreakerSummary {
+  /** Date.now() of each call that reached the dependency. */
+  calls: number[];
+  /** Date.now() of each time this process's breaker opened (by itself or told by another). */
+  opened: number[];
 }
 
 export type Push =
@@ -210,6 +228,32 @@ async function rateLoop(request: RateLoop): Promise<RateSummary> {
   return summary;
 }
 
+/** Calls a dependency that dies at `dieAt` behind a shared breaker, and sums up. */
+async function breakerLoop(request: BreakerLoop): Promise<BreakerSummary> {
+  const { dieAt, consecutiveFailures, halfOpenAfter, everyMs, ms } = request;
+  const summary: BreakerSummary = { calls: [], opened: [] };
+  const listener = ({ to }: { to: string }): void => {
+    if (to === 'open') summary.opened.push(Date.now());
+  };
+  utils!.on('breakerStateChange', listener);
+  const charge = utils!.wrap(
+    async () => {
+      const now = Date.now();
+      summary.calls.push(now);
+      if (now >= dieAt) throw new Error('the dependency is down');
+      return 'charged';
+    },
+    { name: 'Payments.charge', breaker: { consecutiveFailures, halfOpenAfter, shared: true } },
+  );
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await charge().catch(() => {});
+    await sleep(everyMs);
+  }
+  utils!.off('breakerStateChange', listener);
+  return summary;
+}
+
 async function handle(request: Request): Promise<unknown> {
   switch (request.cmd) {
     case 'init':
@@ -240,6 +284,8 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'rateLoop':
       return rateLoop(request);
+    case 'breakerLoop':
+      return breakerLoop(request);
     case 'close':
       await utils?.close();
       utils = undefined;
