@@ -378,6 +378,7 @@ describe('ExecutionUtils.health and close', () => {
       timestamp: expect.any(Number) as number,
       cacheSize: 2,
       version: PACKAGE_VERSION,
+      rates: { windowMs: 0, hitRate: null, timeoutRate: null, retryRate: null, memoryUsage: null },
       tiers: { memory: { status: 'up', size: 2 } },
     });
     expect(report.timestamp).toBeGreaterThanOrEqual(before);
@@ -838,6 +839,7 @@ describe('ExecutionUtils.getStats', () => {
       refused: 0,
       batches: 0,
       batchItems: 0,
+      executions: 0,
       retries: 0,
       timeouts: 0,
       budgetExhausted: 0,

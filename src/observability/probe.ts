@@ -201,6 +201,12 @@ export class Probe {
     }
   }
 
+  /** The method's pipeline is about to run (not a hit). */
+  execution(): void {
+    this.own.executions++;
+    this.total.executions++;
+  }
+
   executed(durationMs: number, ok: boolean): void {
     this.bus.emit('executed', { operation: this.operation, durationMs, ok });
   }

@@ -18,6 +18,8 @@ export interface Counters {
   batches: number;
   /** Ids those method calls were made for. */
   batchItems: number;
+  /** Calls that ran the method's pipeline: every call but a hit or one that joined a flight. */
+  executions: number;
   /** Waits followed by another attempt. */
   retries: number;
   /** Calls or attempts ended by a timeout or deadline. */
@@ -70,6 +72,7 @@ export function newCounters(): Counters {
     refused: 0,
     batches: 0,
     batchItems: 0,
+    executions: 0,
     retries: 0,
     timeouts: 0,
     budgetExhausted: 0,

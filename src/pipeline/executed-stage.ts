@@ -3,12 +3,13 @@ import type { Probe } from '../observability/probe';
 import type { Stage } from './stage';
 
 /**
- * Times each execution of the method's pipeline (every call but a cache hit) for the `executed`
- * event, only while someone listens to it: otherwise it is a passthrough.
+ * Counts each execution of the method's pipeline (every call but a cache hit), and times it for
+ * the `executed` event only while someone listens to it.
  */
 export function executedStage(next: Stage, probe: Probe): Stage {
   const { clock } = probe;
   return (thisArg, args) => {
+    probe.execution();
     if (!probe.timed) return next(thisArg, args);
     const started = clock.now();
     const report = (ok: boolean): void => probe.executed(clock.now() - started, ok);

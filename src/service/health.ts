@@ -1,5 +1,6 @@
 import type { RemoteHealth } from '../cache/remote-tier';
 import { VERSION } from '../version';
+import type { HealthRates } from './health-window';
 import type { ServiceCore } from './service-core';
 
 export interface HealthReport {
@@ -14,6 +15,12 @@ export interface HealthReport {
   cacheSize: number;
   version: string;
   error?: string;
+  /**
+   * The four rates the original alerted on, over the last minute (`HealthRates`), so a service
+   * without Prometheus can alert too: hit rate < 0.8, timeout rate > 0.05, retry rate > 0.1,
+   * memory usage > 0.9.
+   */
+  rates: HealthRates;
   /** Each cache tier: the in-process one, and Redis when configured (with its round trip). */
   tiers: {
     memory: { status: 'up' | 'off'; size: number };
@@ -50,6 +57,7 @@ export async function health(core: ServiceCore): Promise<HealthReport> {
     timestamp: Date.now(),
     cacheSize: store?.size ?? 0,
     version: VERSION,
+    rates: core.health.rates(core.stats.total, memoryUsage(core)),
     tiers: { memory: { status: store && !closed ? 'up' : 'off', size: store?.size ?? 0 } },
   };
   if (remote) {
@@ -59,6 +67,12 @@ export async function health(core: ServiceCore): Promise<HealthReport> {
   }
   if (closed) report.error = 'ExecutionUtils is closed';
   return report;
+}
+
+/** The cache's bytes over `cacheMaxBytes` (exact: charged per entry), or null without a bound. */
+function memoryUsage(core: ServiceCore): number | null {
+  const max = core.options.cacheMaxBytes;
+  return max === undefined || !core.store ? null : core.store.estimateBytes() / max;
 }
 
 /** The cache's size and an estimate of the memory its entries hold (walks the entries). */

@@ -18,6 +18,7 @@ import { PolicyRegistry } from '../resilience/registry';
 import { resolveBreaker } from '../pipeline/resolve-policies';
 import type { RetryRuntime } from '../resilience/retry';
 import type { FaultSpec } from '../resilience/fault-options';
+import { HealthWindow } from './health-window';
 import { redisTierFor } from './redis-wiring';
 
 /**
@@ -45,6 +46,8 @@ export class ServiceCore {
   readonly pipelines = new Pipelines(() => this.runtime());
   /** OpenTelemetry spans; undefined unless `tracing.openTelemetry` is on. */
   readonly spans: CallSpans | undefined;
+  /** The counters at past `health()` calls: the window its rates cover. */
+  readonly health: HealthWindow;
   closed = false;
   private metrics: ServiceMetrics | undefined;
 
@@ -53,6 +56,7 @@ export class ServiceCore {
     this.faults = new Map(Object.entries(input.faults ?? {}));
     const clock = (this.clock = input.clock ?? systemClock);
     const report = (this.report = new ServiceProbe(this.stats.total, this.bus));
+    this.health = new HealthWindow(clock, this.stats.total);
     this.store =
       options.l1Size > 0
         ? new MemoryStore(
