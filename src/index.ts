@@ -2,6 +2,7 @@ import './di';
 
 export { ExecutionUtils } from './execution-utils';
 export type { HealthReport, MemoryStats, WrapBatchOptions, WrapOptions } from './execution-utils';
+export type { HealthRates } from './service/health-window';
 export { Cached } from './decorators/cached';
 export { CachedBatch } from './decorators/cached-batch';
 export { Retry } from './decorators/retry';

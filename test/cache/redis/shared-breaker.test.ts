@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 import { Tiers, within } from './tier-fixtures';
 import type { BreakerLoop, BreakerSummary, WorkerInit } from './worker';
-import { buildDirOf, buildWorker, Worker } from './worker-process';
+import { buildDirOf, buildWorker, startTeam, type Worker } from './worker-process';
 
 // @CircuitBreaker({ shared: true }): one process opening the breaker stops all of them, and one
 // of them sends the half-open trial. Three services with their own connections: three processes
@@ -63,15 +63,7 @@ describeRedis('@CircuitBreaker({ shared: true }) on the Redis tier', () => {
       },
       methodMs: 0,
     };
-    const three = await Promise.all(
-      [1, 2, 3].map(async (n) => {
-        const worker = new Worker(`worker ${n}`, workerScript);
-        workers.push(worker);
-        await worker.ready;
-        await worker.request({ cmd: 'init', ...init });
-        return worker;
-      }),
-    );
+    const three = await startTeam(workerScript, 3, init, workers);
     await tiers.subscribed('breaker-processes', 3);
     const loop: BreakerLoop = {
       dieAt: Date.now() + 300,

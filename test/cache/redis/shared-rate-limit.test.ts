@@ -4,7 +4,7 @@ import { RateLimitedError, runWithContext, type ExecutionUtils } from '../../../
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
 import { Tiers } from './tier-fixtures';
 import type { RateLoop, RateSummary, WorkerInit } from './worker';
-import { buildDirOf, buildWorker, Worker } from './worker-process';
+import { buildDirOf, buildWorker, startTeam, type Worker } from './worker-process';
 
 // @RateLimit({ shared: true }): one budget for every process of a namespace, in Redis.
 let server: RedisServer;
@@ -28,20 +28,12 @@ const outcomes = (calls: Promise<unknown>[]) =>
       .length,
   }));
 
-async function team(count: number, namespace: string, redis = {}): Promise<Worker[]> {
+function team(count: number, namespace: string, redis = {}): Promise<Worker[]> {
   const init: WorkerInit = {
     options: { namespace, redis: { url: server.url, commandTimeout: 1_000, ...redis } },
     methodMs: 0,
   };
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const worker = new Worker(`worker ${i + 1}`, workerScript);
-      workers.push(worker);
-      await worker.ready;
-      await worker.request({ cmd: 'init', ...init });
-      return worker;
-    }),
-  );
+  return startTeam(workerScript, count, init, workers);
 }
 
 const rateLoop = async (worker: Worker, loop: RateLoop): Promise<RateSummary> =>

@@ -4,7 +4,7 @@ import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Push, Reply, Request, WorkerStats } from './worker';
+import type { Push, Reply, Request, WorkerInit, WorkerStats } from './worker';
 
 const root = join(__dirname, '..', '..', '..');
 /** Per run and suite: two runs at once do not write over each other's build. */
@@ -125,4 +125,25 @@ export class Worker {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/**
+ * `count` workers of `script`, started and initialised with `init`; each is pushed onto `started`
+ * as soon as it exists, so the suite's afterEach kills it whatever happens.
+ */
+export function startTeam(
+  script: string,
+  count: number,
+  init: WorkerInit,
+  started: Worker[],
+): Promise<Worker[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const worker = new Worker(`worker ${i + 1}`, script);
+      started.push(worker);
+      await worker.ready;
+      await worker.request({ cmd: 'init', ...init });
+      return worker;
+    }),
+  );
 }
