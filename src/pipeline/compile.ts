@@ -30,6 +30,7 @@ import {
   resolveBreaker,
   resolveBulkhead,
   resolveCacheTtl,
+  resolveHedge,
   resolveRateLimit,
   resolveRetryPolicy,
   resolveTimeoutMs,
@@ -67,8 +68,8 @@ export interface PipelineRuntime {
 /**
  * Builds a method's pipeline once. The order is fixed whatever order the decorators were written
  * in: trace -> fallback -> cache -> single-flight -> rate limit -> bulkhead -> retry (budget,
- * deadline) -> hedge -> circuit breaker -> per-attempt timeout -> injected faults -> method. Stages a method did not ask for are not there
- * at all, so they cost nothing. Why this order:
+ * deadline) -> hedge -> circuit breaker -> per-attempt timeout -> injected faults -> method.
+ * Stages a method did not ask for are not there at all, so they cost nothing. Why this order:
  * - the fallback sees the call's final outcome (after every retry and any stale entry), and its
  *   value is never cached;
  * - a cache hit or a joined flight needs no slot, no attempt and no breaker;
@@ -202,17 +203,15 @@ function withRateLimit(
 ): Stage {
   const { options, policies, clock } = runtime;
   const { name, shared, localLimit, settings } = resolveRateLimit(spec, operation, options);
-  const remote = runtime.cache?.remote;
-  if (shared && !remote) {
+  const limiter = shared
+    ? policies.sharedRateLimiter(name, settings, localLimit)
+    : policies.rateLimiter(name, settings);
+  if (!limiter) {
     throw new ConfigError(
       `@RateLimit(${name}).shared`,
       'a limit shared across processes needs the Redis tier: set redis on the service',
     );
   }
-  const limiter =
-    remote && shared
-      ? policies.sharedRateLimiter(name, settings, remote, localLimit)
-      : policies.rateLimiter(name, settings);
   return rateLimitStage(next, limiter, clock, (retryAfterMs) =>
     probe.rateLimited(name, retryAfterMs),
   );
@@ -234,13 +233,12 @@ function withHedge(
   },
 ): Stage {
   const { operation, runtime, probe, bulkhead, budget } = context;
-  const { name = operation, ...declared } = spec;
-  const settings = { ...declared, ...runtime.options.operations[name]?.hedge };
+  const { name, delay, maxHedges } = resolveHedge(spec, operation, runtime.options);
   // Its own record (not an adaptive timeout's): what it needs is the latency as it is.
   const latencies = runtime.policies.latencyTracker(`hedge:${name}`, {}, MAX_TIMER_MS);
   return hedgeStage(next, {
-    delay: settings.delay ?? declared.delay,
-    maxHedges: settings.maxHedges ?? 1,
+    delay,
+    maxHedges,
     clock: runtime.clock,
     latencies,
     bulkhead,

@@ -12,6 +12,7 @@ import type { Probe } from '../observability/probe';
 import type { PolicyRegistry } from '../resilience/registry';
 import type { RetryPolicy } from '../resilience/retry';
 import type { RateLimitDecoratorOptions } from '../resilience/rate-limit-spec';
+import type { HedgeDecoratorOptions, HedgeDelay } from '../resilience/hedge-options';
 import {
   rateLimiterSettings,
   validateRateLimiterOptions,
@@ -152,6 +153,20 @@ export function resolveRateLimit(
   validateRateLimiterOptions(merged, where);
   const settings = rateLimiterSettings(merged, where);
   return { name, shared, localLimit: localLimit ?? settings.limit, settings };
+}
+
+/** A hedge's name and settings: the profile of its name, over the decorator's. */
+export function resolveHedge(
+  spec: HedgeDecoratorOptions,
+  operation: string,
+  options: ResolvedOptions,
+): { name: string; delay: HedgeDelay; maxHedges: number } {
+  const { name = operation, ...declared } = spec;
+  const { delay, maxHedges = 1 } = {
+    ...declared,
+    ...definedOnly(options.operations[name]?.hedge ?? {}),
+  };
+  return { name, delay, maxHedges };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

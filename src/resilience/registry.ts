@@ -28,30 +28,27 @@ export class PolicyRegistry {
   private readonly sharedBudget: RetryBudget | undefined;
 
   /**
-   * @param remote the Redis tier, when there is one: shared breakers go through it, and its
-   *   breaker channel is listened to from the start (so a breaker this process makes later still
-   *   knows of an opening heard before).
+   * @param remote the Redis tier, when there is one: shared breakers and rate limits go through
+   *   it, and its breaker channel is listened to from the start (so a breaker this process makes
+   *   later still knows of an opening heard before).
    */
   constructor(
     private readonly clock: Clock,
     retryBudget: RetryBudgetOptions | undefined,
     private readonly onStateChange: BreakerStateListener = () => {},
-    remote?: RemoteTier,
+    private readonly remote?: RemoteTier,
   ) {
     this.sharedBudget = retryBudget ? new RetryBudget(retryBudget, clock) : undefined;
     this.sharing = remote && new SharedBreakers(remote, clock);
   }
 
   breaker(name: string, settings: CircuitBreakerOptions): CircuitBreaker {
-    let breaker = this.breakers.get(name);
-    if (!breaker) {
-      breaker = new CircuitBreaker(name, settings, this.clock, (from, to) => {
+    return made(this.breakers, name, () => {
+      return new CircuitBreaker(name, settings, this.clock, (from, to) => {
         this.sharing?.changed(name, to);
         this.onStateChange(name, from, to);
       });
-      this.breakers.set(name, breaker);
-    }
-    return breaker;
+    });
   }
 
   /** The breaker `name`, shared with every process of the namespace; undefined without a tier. */
@@ -63,66 +60,48 @@ export class PolicyRegistry {
   }
 
   bulkhead(name: string, settings: BulkheadOptions): Bulkhead {
-    let bulkhead = this.bulkheads.get(name);
-    if (!bulkhead) {
-      bulkhead = new Bulkhead(name, settings);
-      this.bulkheads.set(name, bulkhead);
-    }
-    return bulkhead;
+    return made(this.bulkheads, name, () => new Bulkhead(name, settings));
   }
 
   rateLimiter(name: string, settings: RateLimiterSettings): RateLimiter {
-    let limiter = this.limiters.get(name);
-    if (!limiter) {
-      limiter = new RateLimiter(name, settings);
-      this.limiters.set(name, limiter);
-    }
-    return limiter;
+    return made(this.limiters, name, () => new RateLimiter(name, settings));
   }
 
   /**
-   * The shared rate limit `name`: through `remote`, with a limiter of this process at
-   * `localLimit` for the time Redis cannot be reached.
+   * The rate limit `name`, shared with every process of the namespace, with a limiter of this
+   * process at `localLimit` for the time Redis cannot be reached; undefined without a tier.
    */
   sharedRateLimiter(
     name: string,
     settings: RateLimiterSettings,
-    remote: RemoteTier,
     localLimit: number,
-  ): SharedRateLimiter {
-    let limiter = this.shared.get(name);
-    if (!limiter) {
+  ): SharedRateLimiter | undefined {
+    const { remote } = this;
+    if (!remote) return undefined;
+    return made(this.shared, name, () => {
       const burst = Math.min(settings.burst, localLimit);
       const local = new RateLimiter(name, { ...settings, limit: localLimit, burst });
-      limiter = new SharedRateLimiter(name, settings, remote, local, this.clock);
-      this.shared.set(name, limiter);
-    }
-    return limiter;
+      return new SharedRateLimiter(name, settings, remote, local, this.clock);
+    });
   }
 
   /** The budget of `profileName` when its profile sets one (`own`), else the shared pool. */
   retryBudget(profileName: string, own: RetryBudgetOptions | undefined): RetryBudget | undefined {
     if (!own) return this.sharedBudget;
-    let budget = this.budgets.get(profileName);
-    if (!budget) {
-      budget = new RetryBudget(own, this.clock);
-      this.budgets.set(profileName, budget);
-    }
-    return budget;
+    return made(this.budgets, profileName, () => new RetryBudget(own, this.clock));
   }
 
-  /** The latency record behind an adaptive timeout, one per operation. */
+  /** The latency record behind an adaptive timeout (or a hedge), one per name. */
   latencyTracker(
     name: string,
     options: AdaptiveTimeoutOptions,
     fallbackMax: number,
   ): LatencyTracker {
-    let tracker = this.latencies.get(name);
-    if (!tracker) {
-      tracker = new LatencyTracker(options, fallbackMax, `@Timeout(${name}).adaptive`);
-      this.latencies.set(name, tracker);
-    }
-    return tracker;
+    return made(
+      this.latencies,
+      name,
+      () => new LatencyTracker(options, fallbackMax, `@Timeout(${name}).adaptive`),
+    );
   }
 
   /** The breakers used so far, by name (for gauges). */
@@ -139,4 +118,14 @@ export class PolicyRegistry {
   circuitState(name: string): CircuitState {
     return this.breakers.get(name)?.state ?? 'closed';
   }
+}
+
+/** The policy of `name` in `policies`, made (and kept) on first use. */
+function made<T>(policies: Map<string, T>, name: string, make: () => T): T {
+  let policy = policies.get(name);
+  if (policy === undefined) {
+    policy = make();
+    policies.set(name, policy);
+  }
+  return policy;
 }

@@ -119,16 +119,15 @@ export class RedisStore implements CacheStore {
       }
       return CLAIM.run(this.client, redisKeys, args);
     });
-    const keys = requests.map((request) => request.key);
-    const tokens = requests.map((request) => request.token);
     const claims: RawClaim[] = [];
     const undecodable: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < requests.length; i++) {
+      const { key, token } = requests[i];
       const kind = replies[i * 4] as string;
       const payloadOrFence = replies[i * 4 + 1] as string;
       if (kind === 'entry') {
         const version = Number(replies[i * 4 + 3]);
-        const entry = this.decode(keys[i], payloadOrFence, replies[i * 4 + 2] as number, version);
+        const entry = this.decode(key, payloadOrFence, replies[i * 4 + 2] as number, version);
         if (!entry) undecodable.push(i);
         claims.push(entry ? { kind, entry } : NOTHING);
         continue;
@@ -136,13 +135,13 @@ export class RedisStore implements CacheStore {
       const fence = Number(payloadOrFence);
       claims.push(
         kind === 'lease'
-          ? { kind, lease: { fence, held: true, token: tokens[i] } }
+          ? { kind, lease: { fence, held: true, token } }
           : { kind: 'busy', lease: { fence, held: false, token: '' } },
       );
     }
     if (undecodable.length === 0) return claims;
     // Undecodable data is a miss: drop it and claim the key as if it had never been there.
-    const again = undecodable.map((i) => keys[i]);
+    const again = undecodable.map((i) => requests[i].key);
     await Promise.all(again.map((key) => this.client.del(this.keys.value(key))));
     if (retried) return claims;
     const reclaimed = await this.claimMany(
@@ -286,11 +285,9 @@ export class RedisStore implements CacheStore {
     // PTTL -1: no expiry; -2: the key expired between GET and PTTL (read as just expired).
     const freshFor = pttl === -1 ? Infinity : Math.max(0, pttl);
     const keptFor = freshFor + graceMs;
-    // Only a timed entry (refreshAhead) needs its version: see CacheEntry.version.
-    const timed = loadMs !== undefined && version > 0;
-    return timed
-      ? { value, freshFor, keptFor, operation, tenant, tags, delta: loadMs, version }
-      : { value, freshFor, keptFor, operation, tenant, tags, delta: loadMs };
+    // The in-process tier keeps the version of a timed entry only (see MemoryStore.put).
+    const known = version > 0 ? version : undefined;
+    return { value, freshFor, keptFor, operation, tenant, tags, delta: loadMs, version: known };
   }
 
   /** Adds each entry to its operation's, tenant's and tags' sets: one command per set. */
