@@ -59,7 +59,13 @@ export class InvalidationBus {
 
   /** Opens the subscriber connection, and subscribes each time it is ready. */
   start(): void {
-    const subscriber = (this.subscriber = this.client.duplicate());
+    // ioredis resubscribes a reconnected single-node client by itself, and leaves that command's
+    // rejection unhandled when the connection drops before the answer (an unhandled rejection ends
+    // the process): this bus subscribes on 'ready' instead, with the failure handled. A Cluster
+    // client's subscriber resubscribes on its own, and handles its failures.
+    const subscriber = (this.subscriber = this.client.nodes
+      ? this.client.duplicate()
+      : this.client.duplicate({ autoResubscribe: false }));
     subscriber.on('message', (channel, text) => {
       if (typeof text !== 'string' || typeof channel !== 'string') return;
       if (channel !== this.channel) return this.other(channel, text);

@@ -11,7 +11,11 @@ export interface RedisClientLike {
   del(...keys: string[]): Promise<number>;
   publish(channel: string, message: string): Promise<number>;
   ping(): Promise<string>;
-  duplicate(): RedisSubscriberLike;
+  /**
+   * A copy of the connection. A `Redis` client is given options for the copy; a `Cluster` client
+   * (whose first parameter is its startup nodes) is called without any.
+   */
+  duplicate(override?: unknown): RedisSubscriberLike;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;

@@ -184,7 +184,9 @@ describeRedis('Redis tier under load and faults', () => {
       expect(errors.length).toBeGreaterThanOrEqual(5);
       for (const { reason, error } of errors) {
         expect(reason).toBe('error');
-        expect(error).toMatch(/ECONNREFUSED|connection is down/);
+        // The connection's last error (the reset of the killed server's socket, a refused
+        // reconnection, a ready check cut short by the close), or none yet (the tier's own).
+        expect(error).toMatch(/ECONNRESET|ECONNREFUSED|max retries per request|connection is down/);
       }
     } finally {
       await server.restart();

@@ -3,6 +3,8 @@ import Redis from 'ioredis';
 import { ExecutionUtils, runWithContext } from '../../../src';
 import { WRITE } from '../../../src/cache/redis/scripts';
 import { describeRedis, startRedis, type RedisServer } from './redis-server';
+import { hostProcess } from '../../fixtures/resilience-services';
+import { CuttingProxy } from './cutting-proxy';
 import { loader, Tiers, within } from './tier-fixtures';
 
 let server: RedisServer;
@@ -293,6 +295,31 @@ describeRedis('Redis tier', () => {
     await server.restart();
     await within(5_000, () => events.includes('reconnect'));
     expect(utils.getMemoryStats().cacheSize).toBe(0);
+  });
+
+  it('leaves no rejection unhandled when its subscriber loses the connection while it resubscribes', async () => {
+    const proxy = await CuttingProxy.start(server.port);
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    const host = hostProcess();
+    host.on('unhandledRejection', listener);
+    try {
+      const utils = service({ redis: { url: proxy.url, commandTimeout: 200 } });
+      await subscribed(`t${tiers.namespaceCount}`, 1);
+      // The subscriber reconnects and resubscribes; that SUBSCRIBE never gets its answer.
+      proxy.cutWhenSent('SUBSCRIBE');
+      proxy.cutAll();
+      await within(3_000, () => proxy.cuts >= 1);
+      proxy.cutWhenSent(undefined);
+      await subscribed(`t${tiers.namespaceCount}`, 1);
+      await within(3_000, async () => (await utils.health()).tiers.redis?.status === 'up');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      host.off('unhandledRejection', listener);
+      await tiers.closeAll();
+      await proxy.close();
+    }
   });
 
   it('with lock: false, lets every process that misses run the method', async () => {
