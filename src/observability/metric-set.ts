@@ -110,6 +110,11 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['faultsInjected'],
   },
   {
+    name: 'operation_executions_total',
+    help: 'Calls whose pipeline ran (cache hits excluded): what timeout and retry rates divide by, as health().rates does.',
+    fields: ['executions'],
+  },
+  {
     name: 'retry_budget_exhausted_total',
     help: 'Failures returned without a retry because the retry budget was spent.',
     fields: ['budgetExhausted'],
@@ -247,6 +252,28 @@ export class MetricSet {
         registers: [],
         collect() {
           this.set(cacheSize());
+        },
+      }),
+    );
+    const cacheBytes = (): number => this.sum((s) => s.cacheBytes());
+    add(
+      new prom.Gauge({
+        name: `${prefix}cache_memory_bytes`,
+        help: 'Bytes held by cache entries: exact with cacheMaxBytes (what the bound charges), else an estimate.',
+        registers: [],
+        collect() {
+          this.set(cacheBytes());
+        },
+      }),
+    );
+    const maxBytes = (): number => this.sum((s) => s.cacheMaxBytes ?? 0);
+    add(
+      new prom.Gauge({
+        name: `${prefix}cache_max_bytes`,
+        help: 'The cacheMaxBytes bound (every service on this registry); 0 when none has one.',
+        registers: [],
+        collect() {
+          this.set(maxBytes());
         },
       }),
     );

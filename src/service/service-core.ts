@@ -109,6 +109,8 @@ export class ServiceCore {
       bus: this.bus,
       policies: this.policies,
       cacheSize: () => this.store?.size ?? 0,
+      cacheBytes: () => this.store?.estimateBytes() ?? 0,
+      cacheMaxBytes: this.options.cacheMaxBytes,
     }));
   }
 

@@ -7,14 +7,20 @@ import { StatsBook } from '../../src/observability/stats';
 import { PolicyRegistry } from '../../src/resilience/registry';
 import { ManualClock } from '../../src/testing/manual-clock';
 
-/** A service as the metrics see it: its stats, events and policies, and a settable cache size. */
-function source(size = 0): MetricsSource & { size: number; policies: PolicyRegistry } {
+/** A service as the metrics see it: its stats, events and policies, a settable cache size and bytes. */
+function source(
+  size = 0,
+  cacheMaxBytes?: number,
+): MetricsSource & { size: number; bytes: number; policies: PolicyRegistry } {
   const s = {
     size,
+    bytes: 0,
+    cacheMaxBytes,
     stats: new StatsBook(),
     bus: new EventBus(),
     policies: new PolicyRegistry(new ManualClock(), undefined),
     cacheSize: () => s.size,
+    cacheBytes: () => s.bytes,
   };
   return s;
 }
@@ -117,6 +123,30 @@ describe('MetricSet', () => {
     b.stats.of('Repo.get').hits = 2;
     expect(await value('eu_cache_hits_total', { operation_type: 'Repo.get' })).toBe(3);
     expect(await value('eu_cache_size')).toBe(7);
+  });
+
+  it("exports the cache's bytes and its byte bound, summed; a bound of 0 when no service has one", async () => {
+    const { set, value } = setup();
+    const unbounded = source();
+    set.attach(unbounded);
+    unbounded.bytes = 300;
+    expect(await value('eu_cache_memory_bytes')).toBe(300);
+    expect(await value('eu_cache_max_bytes')).toBe(0);
+    const bounded = source(0, 1_000);
+    set.attach(bounded);
+    bounded.bytes = 900;
+    expect(await value('eu_cache_memory_bytes')).toBe(1_200);
+    expect(await value('eu_cache_max_bytes')).toBe(1_000);
+    set.detach(bounded);
+    expect(await value('eu_cache_max_bytes')).toBe(0);
+  });
+
+  it('counts executions, the runs the timeout and retry rates divide by', async () => {
+    const { set, value } = setup();
+    const s = source();
+    set.attach(s);
+    s.stats.of('Repo.get').executions = 4;
+    expect(await value('eu_operation_executions_total', { operation_type: 'Repo.get' })).toBe(4);
   });
 
   it('ignores a service attached twice', async () => {
