@@ -15,10 +15,28 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Draws ranks 0..n-1 from Zipf(s) (probability proportional to 1 / (rank + 1)^s), seeded. */
+export function zipfSampler(n: number, s: number, seed: number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
+  const random = prng(seed);
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
 /**
- * `requests` keys `k<rank>` drawn from Zipf(s) over `n` keys (probability proportional to
- * 1 / (rank + 1)^s), with a scan of `scanLength` one-off keys `scan<i>` after every `scanEvery`
- * requests (0: none).
+ * `requests` keys `k<rank>` drawn from Zipf(s) over `n` keys, with a scan of `scanLength`
+ * one-off keys `scan<i>` after every `scanEvery` requests (0: none).
  */
 export function* zipfTrace(
   n: number,
@@ -28,21 +46,10 @@ export function* zipfTrace(
   scanLength: number,
   seed: number,
 ): Generator<string> {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
-  const random = prng(seed);
+  const next = zipfSampler(n, s, seed);
   let oneOff = 0;
   for (let r = 1; r <= requests; r++) {
-    const x = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    yield `k${lo}`;
+    yield `k${next()}`;
     if (scanEvery > 0 && r % scanEvery === 0) {
       for (let j = 0; j < scanLength; j++) yield `scan${oneOff++}`;
     }

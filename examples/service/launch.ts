@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** A running example service (its primary and workers), as the test and the load script see it. */
@@ -14,6 +15,16 @@ export interface RunningService {
 }
 
 const READY_WITHIN_MS = 60_000;
+
+/** A free port to run the service from (it takes the next WORKERS ports too, which are probably free). */
+export async function freePortBase(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  // Below the top of the port range, so that the workers' ports exist.
+  return Math.min(port, 60_000);
+}
 
 /**
  * Starts `examples/service/main.ts` (through ts-node, transpiled once at start-up: the same code as

@@ -15,11 +15,10 @@
  *   --table             every row of the README's table instead of one run
  */
 import autocannon from 'autocannon';
-import { createServer } from 'node:net';
-import { prng } from '../../bench/traces';
+import { prng, zipfSampler as zipf } from '../../bench/traces';
 import { startRedis, type RedisServer } from '../../test/cache/redis/redis-server';
 import { startPostgres, type PostgresServer } from '../../test/examples/postgres-server';
-import { launchService, type RunningService } from './launch';
+import { freePortBase, launchService, type RunningService } from './launch';
 import { tenantName } from './schema';
 
 interface Run {
@@ -69,38 +68,11 @@ function parse(argv: readonly string[]): { run: Run; table: boolean } {
   return { run, table };
 }
 
-/** Draws key ranks from Zipf(s) over `n` keys, from a fixed seed. */
-function zipf(n: number, s: number, seed: number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
-  const random = prng(seed);
-  return () => {
-    const x = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
 /** A rank's tenant and item: ranks are spread over tenants so every tenant has hot items. */
 function keyOf(rank: number): { tenant: string; id: number } {
   // A multiplicative permutation of 0..TENANTS*ITEMS-1 (7919 is prime to 100,000).
   const slot = (rank * 7919) % (TENANTS * ITEMS);
   return { tenant: tenantName(slot % TENANTS), id: 1 + Math.floor(slot / TENANTS) };
-}
-
-async function freeBase(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return Math.min(port, 60_000);
 }
 
 /** The workers' lookups of 'item': hits in their own tier, misses, and misses Redis served. */
@@ -218,7 +190,7 @@ interface Row {
 }
 
 async function measure(run: Run, servers: Servers, index: number): Promise<Row> {
-  const port = await freeBase();
+  const port = await freePortBase();
   const service = await launchService({
     PORT: String(port),
     WORKERS: String(run.workers),

@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import type { HealthReport } from '../../src';
 import type { Item } from '../../examples/service/schema';
-import { launchService, type RunningService } from '../../examples/service/launch';
+import { freePortBase, launchService, type RunningService } from '../../examples/service/launch';
 import { startRedis, redisAvailable, type RedisServer } from '../cache/redis/redis-server';
 import { describePostgres, startPostgres, type PostgresServer } from './postgres-server';
 
@@ -11,16 +10,6 @@ import { describePostgres, startPostgres, type PostgresServer } from './postgres
 let postgres: PostgresServer;
 let redis: RedisServer;
 let service: RunningService;
-
-/** Four free ports in a row from a free one (the shared port, then the workers'), probably. */
-async function freeBase(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  // Below the ephemeral range's top so that port + 3 exists.
-  return Math.min(port, 60_000);
-}
 
 async function call<T = Record<string, unknown>>(
   port: number,
@@ -61,7 +50,7 @@ const describeService = redisAvailable ? describePostgres : describe.skip;
 describeService('the example service (HTTP + PostgreSQL + Redis, two workers)', () => {
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    const port = await freeBase();
+    const port = await freePortBase();
     service = await launchService({
       PORT: String(port),
       WORKERS: '2',
