@@ -15,58 +15,105 @@ export interface RunningService {
 }
 
 const READY_WITHIN_MS = 60_000;
-
-/** A free port to run the service from (it takes the next WORKERS ports too, which are probably free). */
-export async function freePortBase(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  // Below the top of the port range, so that the workers' ports exist.
-  return Math.min(port, 60_000);
-}
+/** After SIGTERM, how long the primary gets to stop its workers before SIGKILL. */
+const STOP_WITHIN_MS = 5_000;
+const LAUNCH_ATTEMPTS = 5;
+/**
+ * Ports are drawn below the kernel's ephemeral range (32768 up), where outgoing connections of the
+ * tests running beside this one never land, and below the Redis suites' range (27000 up).
+ */
+const PORTS_FROM = 20_000;
+const PORTS_SPAN = 6_900;
 
 /**
  * Starts `examples/service/main.ts` (through ts-node, transpiled once at start-up: the same code as
- * the tsc build) with `env` added to this process's environment, and waits for its ready line.
+ * the tsc build) with `env` added to this process's environment, on ports of its own (PORT and the
+ * workers' ports are chosen here), and waits for its ready line. A port taken between the probe and
+ * the bind makes a worker fail at start, which ends the primary: then it tries other ports.
  */
 export async function launchService(env: Record<string, string>): Promise<RunningService> {
+  const workers = Number(env.WORKERS ?? 2);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePorts(workers + 1);
+    try {
+      return await launchOn(port, workers, env);
+    } catch (error) {
+      const raced = error instanceof Error && error.message.includes('EADDRINUSE');
+      if (!raced || attempt === LAUNCH_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function launchOn(
+  port: number,
+  workers: number,
+  env: Record<string, string>,
+): Promise<RunningService> {
   const root = join(__dirname, '..', '..');
   const child: ChildProcess = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', join(root, 'examples', 'service', 'main.ts')],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(port), WORKERS: String(workers) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`not ready in ${READY_WITHIN_MS} ms:\n${output}`)),
-      READY_WITHIN_MS,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('service ready')) {
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_WITHIN_MS);
+    await exited;
+    clearTimeout(killer);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`not ready in ${READY_WITHIN_MS} ms:\n${output}`)),
+        READY_WITHIN_MS,
+      );
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('service ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      void exited.then(() => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the service exited before it was ready:\n${output}`));
+        reject(new Error(`the service exited before it was ready:\n${output}`));
+      });
     });
-  });
-  const port = Number(env.PORT);
-  const workers = Number(env.WORKERS ?? 2);
+  } catch (error) {
+    // Never leave a half-started service behind: its pipes would keep the caller's process alive.
+    await stop();
+    throw error;
+  }
   return {
     port,
     workerPorts: Array.from({ length: workers }, (_, i) => port + 1 + i),
     output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop,
   };
+}
+
+/** The first of `count` consecutive ports that were all free when probed. */
+async function freePorts(count: number): Promise<number> {
+  for (;;) {
+    const base = PORTS_FROM + Math.floor(Math.random() * (PORTS_SPAN - count));
+    let free = true;
+    for (let port = base; free && port < base + count; port++) free = await isFree(port);
+    if (free) return base;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }

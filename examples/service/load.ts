@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { prng, zipfSampler as zipf } from '../../bench/traces';
 import { startRedis, type RedisServer } from '../../test/cache/redis/redis-server';
 import { startPostgres, type PostgresServer } from '../../test/examples/postgres-server';
-import { freePortBase, launchService, type RunningService } from './launch';
+import { launchService, type RunningService } from './launch';
 import { tenantName } from './schema';
 
 interface Run {
@@ -190,9 +190,7 @@ interface Row {
 }
 
 async function measure(run: Run, servers: Servers, index: number): Promise<Row> {
-  const port = await freePortBase();
   const service = await launchService({
-    PORT: String(port),
     WORKERS: String(run.workers),
     DATABASE_URL: servers.postgres.url,
     REDIS_URL: servers.redis.url,
@@ -207,7 +205,7 @@ async function measure(run: Run, servers: Servers, index: number): Promise<Row> 
     const checks: Checks = { wrongTenant: 0, answered: 0, failed: 0 };
     const load = (seconds: number): Promise<autocannon.Result> =>
       autocannon({
-        url: `http://127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${service.port}`,
         connections: run.connections,
         duration: seconds,
         requests: [

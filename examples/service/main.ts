@@ -19,17 +19,29 @@ async function primary(): Promise<void> {
   let ready = 0;
   const start = (index: number): void => {
     const worker = cluster.fork({ WORKER_INDEX: String(index) });
+    let served = false;
     worker.on('message', (message: unknown) => {
-      if (message !== 'ready' || ++ready !== config.workers) return;
+      if (message !== 'ready') return;
+      served = true;
+      if (++ready !== config.workers) return;
       const own = Array.from({ length: config.workers }, (_, i) => config.port + 1 + i);
       console.log(
         `service ready on http://127.0.0.1:${config.port} (cache: ${config.cache}; ` +
           `workers ${own.map((p) => `:${p}`).join(', ')}; ${process.pid})`,
       );
     });
-    worker.on('exit', () => {
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      if (!served) {
+        // It never started (a port taken, a database that is not there): starting it again would
+        // fail the same way, forever. The service stops and says why.
+        console.error(`worker ${index} failed to start (${signal ?? `exit ${code}`}); stopping`);
+        stop();
+        process.exitCode = 1;
+        return;
+      }
       // A worker that dies is replaced on its own port; the shared port keeps being served.
-      if (!stopping) start(index);
+      start(index);
     });
   };
   for (let index = 0; index < config.workers; index++) start(index);

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import type { HealthReport } from '../../src';
 import type { Item } from '../../examples/service/schema';
-import { freePortBase, launchService, type RunningService } from '../../examples/service/launch';
+import { launchService, type RunningService } from '../../examples/service/launch';
 import { startRedis, redisAvailable, type RedisServer } from '../cache/redis/redis-server';
 import { describePostgres, startPostgres, type PostgresServer } from './postgres-server';
 
@@ -50,9 +53,7 @@ const describeService = redisAvailable ? describePostgres : describe.skip;
 describeService('the example service (HTTP + PostgreSQL + Redis, two workers)', () => {
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    const port = await freePortBase();
     service = await launchService({
-      PORT: String(port),
       WORKERS: '2',
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
@@ -168,4 +169,38 @@ describeService('the example service (HTTP + PostgreSQL + Redis, two workers)', 
     expect(rates.memoryUsage).toBeGreaterThan(0);
     expect(rates.memoryUsage).toBeLessThan(0.9);
   });
+
+  it('stops with an error when a worker cannot start, instead of starting it again forever', async () => {
+    // Worker 0's own port is taken: that worker fails at start, every time it would be restarted.
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const workerPort = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', join('examples', 'service', 'main.ts')],
+        {
+          cwd: join(__dirname, '..', '..'),
+          env: {
+            ...process.env,
+            PORT: String(workerPort - 1),
+            WORKERS: '1',
+            DATABASE_URL: postgres.url,
+            CACHE: 'memory',
+            TENANTS: '20',
+            ITEMS_PER_TENANT: '50',
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(exit).toBe(1);
+      expect(errors).toContain('EADDRINUSE');
+      expect(errors.match(/worker 0 failed to start/g)).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 30_000);
 });
