@@ -19,8 +19,9 @@ export class HandCachedItems implements Items {
   constructor(
     private readonly inner: Items,
     size: number,
+    ttlMs: number,
   ) {
-    this.cache = new LRUCache({ max: size, ttl: 60_000 });
+    this.cache = new LRUCache({ max: size, ttl: ttlMs });
   }
 
   async get(id: number): Promise<Item | null> {

@@ -101,7 +101,7 @@ async function launchOn(
 }
 
 /** The first of `count` consecutive ports that were all free when probed. */
-async function freePorts(count: number): Promise<number> {
+export async function freePorts(count: number): Promise<number> {
   for (;;) {
     const base = PORTS_FROM + Math.floor(Math.random() * (PORTS_SPAN - count));
     let free = true;

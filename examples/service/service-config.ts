@@ -17,6 +17,8 @@ export interface ServiceConfig {
   itemsPerTenant: number;
   /** Cache entries per worker. */
   cacheSize: number;
+  /** How long an item stays cached (the library's 'item' profile, and the hand-written cache). */
+  cacheTtlMs: number;
 }
 
 const CACHE_MODES = ['redis', 'memory', 'none', 'hand'] as const;
@@ -45,5 +47,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceConf
     tenants: integer(env, 'TENANTS', 1_000),
     itemsPerTenant: integer(env, 'ITEMS_PER_TENANT', 100),
     cacheSize: integer(env, 'CACHE_SIZE', 50_000),
+    cacheTtlMs: Math.max(1, integer(env, 'CACHE_TTL_MS', 60_000)),
   };
 }

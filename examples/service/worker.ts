@@ -22,6 +22,8 @@ function serviceFor(config: ServiceConfig, registry: Registry): ExecutionUtils {
     metrics: { registry },
     namespace: config.namespace,
     redis: config.cache === 'redis' ? { url: config.redisUrl } : undefined,
+    // A profile overrides the decorator: the TTL is the deployment's to choose.
+    operations: { item: { cacheTtl: config.cacheTtlMs } },
   });
 }
 
@@ -39,7 +41,9 @@ export async function runWorker(config: ServiceConfig, index: number): Promise<v
   pool.on('error', () => {});
   const repository = new ItemRepository(pool, utils);
   const items: Items =
-    config.cache === 'hand' ? new HandCachedItems(repository, config.cacheSize) : repository;
+    config.cache === 'hand'
+      ? new HandCachedItems(repository, config.cacheSize, config.cacheTtlMs)
+      : repository;
   const serve = handler({
     items,
     utils,

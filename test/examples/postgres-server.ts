@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../examples/service/launch';
 
 /**
  * A PostgreSQL of a test's own: `initdb` in a temporary folder, `pg_ctl` on a free port, so a
@@ -16,6 +16,12 @@ export interface PostgresServer {
   /** Stops it fast (open connections are cut); `start()` brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * SIGSTOPs the server and every backend: connections stay open and queries hang, as on a
+   * database that stopped answering (not one that went away); `thaw()` lets them go on.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops it and removes its folder. */
   destroy(): Promise<void>;
 }
@@ -50,12 +56,24 @@ export function describePostgres(name: string, fn: () => void): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** `pid` and its descendants, parents first (from /proc: each process's parent is in its stat). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone since the listing
+    }
+    // "pid (command) state ppid ...": the command may hold spaces and parentheses.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
 }
 
 /** The uid and gid to run the server as: the postgres user's when this process is root. */
@@ -83,7 +101,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     'initdb',
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']),
   );
-  const port = await freePort();
+  const port = await freePorts(1);
   const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const start = async (): Promise<void> => {
     // pg_ctl -w waits until the server accepts connections.
@@ -113,12 +131,29 @@ export async function startPostgres(): Promise<PostgresServer> {
     });
   };
   await start();
+  // The postmaster's pid is the first line of its pid file (there while it runs).
+  const running = (): number[] => {
+    try {
+      return processTree(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]));
+    } catch {
+      return [];
+    }
+  };
+  const thaw = (): void =>
+    running()
+      .reverse()
+      .forEach((pid) => process.kill(pid, 'SIGCONT'));
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
     stop,
+    // The postmaster first, so that it starts no backend the signal would miss; back in reverse.
+    freeze: () => running().forEach((pid) => process.kill(pid, 'SIGSTOP')),
+    thaw,
     async destroy() {
+      // A frozen server would not stop (a test that failed between freeze and thaw).
+      thaw();
       await stop();
       rmSync(folder, { recursive: true, force: true });
     },
