@@ -12,6 +12,8 @@
  *   --fault none        none | redis-stop | redis-kill | postgres-stop | worker-kill: for
  *                       --fault-seconds (10) from a third of the run
  *   --writes 0.01       share of requests that are writes
+ *   --cache-size 50000  cache entries per worker (CACHE_SIZE)
+ *   --ttl 60            seconds an item stays cached (CACHE_TTL_MS)
  *   --table             every row of the README's table instead of one run
  */
 import autocannon from 'autocannon';
@@ -30,6 +32,8 @@ interface Run {
   fault: 'none' | 'redis-stop' | 'redis-kill' | 'postgres-stop' | 'worker-kill';
   faultSeconds: number;
   writes: number;
+  cacheSize: number;
+  ttlSeconds: number;
 }
 
 const TENANTS = 1_000;
@@ -48,6 +52,8 @@ function parse(argv: readonly string[]): { run: Run; table: boolean } {
     fault: 'none',
     faultSeconds: 10,
     writes: 0.01,
+    cacheSize: 50_000,
+    ttlSeconds: 60,
   };
   let table = false;
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +68,8 @@ function parse(argv: readonly string[]): { run: Run; table: boolean } {
     else if (flag === '--fault') run.fault = value as Run['fault'];
     else if (flag === '--fault-seconds') run.faultSeconds = Number(value);
     else if (flag === '--writes') run.writes = Number(value);
+    else if (flag === '--cache-size') run.cacheSize = Number(value);
+    else if (flag === '--ttl') run.ttlSeconds = Number(value);
     else throw new Error(`unknown option ${flag}`);
     if (flag !== '--table') i++;
   }
@@ -198,6 +206,8 @@ async function measure(run: Run, servers: Servers, index: number): Promise<Row> 
     NAMESPACE: `load${index}`,
     TENANTS: String(TENANTS),
     ITEMS_PER_TENANT: String(ITEMS),
+    CACHE_SIZE: String(run.cacheSize),
+    CACHE_TTL_MS: String(run.ttlSeconds * 1000),
   });
   try {
     const next = zipf(TENANTS * ITEMS, ZIPF_S, SEED);
