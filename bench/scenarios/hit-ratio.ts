@@ -49,7 +49,7 @@ const lruCache = (size: number): Lookup => {
 /**
  * L: hit ratio of the in-process tier's admission policies on fixed-seed traces (Zipf 0.8 and
  * 1.0 over 1,000,000 keys, with and without scans of 50,000 one-off keys every 100,000
- * requests, and a loop over 1.5x the cache), for caches of 1,000 and 10,000 entries: lru-cache
+ * requests, and a loop over 1.5x the cache), for caches of 1,000, 10,000 and 100,000 entries: lru-cache
  * alone, ours with 'lru', ours with 'tinylfu'. No time passes: these rows are ratios, not timings.
  */
 export const hitRatio: Scenario = {
@@ -60,13 +60,15 @@ export const hitRatio: Scenario = {
     const rows: Row[] = [];
     const targets: Target[] = [];
     const percent = (r: number): string => `${(r * 100).toFixed(1)} % hits`;
-    for (const size of [1_000, 10_000]) {
+    for (const size of [1_000, 10_000, 100_000]) {
+      // The issue's 1.25x is for the small caches; at 100,000 the sketch must only not lose.
+      const zipf08 = size <= 10_000 ? 1.25 : 1;
       const traces: [string, () => Iterable<string>, number][] = [
-        ['Zipf 0.8', () => zipfTrace(1_000_000, 0.8, requests, 0, 0, SEED), 1.25],
+        ['Zipf 0.8', () => zipfTrace(1_000_000, 0.8, requests, 0, 0, SEED), zipf08],
         [
           'Zipf 0.8 + scans',
           () => zipfTrace(1_000_000, 0.8, requests, 100_000, 50_000, SEED),
-          1.25,
+          zipf08,
         ],
         ['Zipf 1.0', () => zipfTrace(1_000_000, 1.0, requests, 0, 0, SEED), 1],
         ['Zipf 1.0 + scans', () => zipfTrace(1_000_000, 1.0, requests, 100_000, 50_000, SEED), 1],
