@@ -1,13 +1,14 @@
-import { launchService, type RunningService } from '../../examples/service/launch';
-import { startRedis, redisAvailable, type RedisServer } from '../cache/redis/redis-server';
+import type { RunningService } from '../../examples/service/launch';
+import { redisAvailable, type RedisServer } from '../cache/redis/redis-server';
 import { dashboard } from './dashboard';
-import { describePostgres, startPostgres, type PostgresServer } from './postgres-server';
+import { describePostgres, type PostgresServer } from './postgres-server';
 import {
   HOW_TO_ENABLE_PROMETHEUS,
   prometheusFound,
   startPrometheus,
   type PrometheusServer,
 } from './prometheus-server';
+import { startServiceUnderTest } from './service-under-test';
 
 // The Grafana dashboard against the example service as it runs: a real Prometheus scrapes both
 // workers with the shipped config and alert rules, after traffic that moves every panel (hits
@@ -21,6 +22,7 @@ const DATA_WITHIN_MS = 20_000;
 let postgres: PostgresServer;
 let redis: RedisServer;
 let service: RunningService;
+let stop: (() => Promise<void>) | undefined;
 let prometheus: PrometheusServer;
 
 async function get(port: number, path: string, tenant = 't1'): Promise<number> {
@@ -51,17 +53,9 @@ const describeAll =
 describeAll('the Grafana dashboard over a real Prometheus scraping the example service', () => {
   beforeAll(async () => {
     if (!prometheusFound) throw new Error(`prometheus is not on PATH: ${HOW_TO_ENABLE_PROMETHEUS}`);
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    service = await launchService({
-      WORKERS: '2',
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      CACHE: 'redis',
-      NAMESPACE: 'dashboard-test',
-      TENANTS: '20',
-      ITEMS_PER_TENANT: '50',
+    ({ postgres, redis, service, stop } = await startServiceUnderTest('dashboard-test', {
       CACHE_TTL_MS: String(TTL_MS),
-    });
+    }));
     prometheus = await startPrometheus(service.workerPorts);
     // Scraping both workers before the traffic starts: the breaker's open seconds are caught.
     const until = Date.now() + DATA_WITHIN_MS;
@@ -70,8 +64,7 @@ describeAll('the Grafana dashboard over a real Prometheus scraping the example s
 
   afterAll(async () => {
     await prometheus?.stop();
-    await service?.stop();
-    await Promise.all([postgres?.destroy(), redis?.stop()]);
+    await stop?.();
   });
 
   it("answers every panel's query with the service's data, after traffic that moves each panel", async () => {

@@ -3,16 +3,17 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { HealthReport } from '../../src';
 import type { Item } from '../../examples/service/schema';
-import { launchService, type RunningService } from '../../examples/service/launch';
-import { startRedis, redisAvailable, type RedisServer } from '../cache/redis/redis-server';
-import { describePostgres, startPostgres, type PostgresServer } from './postgres-server';
+import type { RunningService } from '../../examples/service/launch';
+import { redisAvailable } from '../cache/redis/redis-server';
+import { describePostgres, type PostgresServer } from './postgres-server';
+import { startServiceUnderTest } from './service-under-test';
 
 // The example service as a user runs it: two worker processes over a PostgreSQL and a Redis of
 // the test's own, real HTTP requests to each worker's own port.
 
 let postgres: PostgresServer;
-let redis: RedisServer;
 let service: RunningService;
+let stop: (() => Promise<void>) | undefined;
 
 async function call<T = Record<string, unknown>>(
   port: number,
@@ -52,22 +53,10 @@ const describeService = redisAvailable ? describePostgres : describe.skip;
 
 describeService('the example service (HTTP + PostgreSQL + Redis, two workers)', () => {
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    service = await launchService({
-      WORKERS: '2',
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      CACHE: 'redis',
-      NAMESPACE: 'example-test',
-      TENANTS: '20',
-      ITEMS_PER_TENANT: '50',
-    });
+    ({ postgres, service, stop } = await startServiceUnderTest('example-test'));
   }, 90_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await Promise.all([postgres?.destroy(), redis?.stop()]);
-  });
+  afterAll(() => stop?.());
 
   it('serves each worker on its own port, and refuses a request without a tenant', async () => {
     const [a, b] = service.workerPorts;
