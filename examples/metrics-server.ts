@@ -30,6 +30,7 @@ const remote = (ms: number): Promise<void> => sleep(ms, undefined, { signal: cur
 
 /** Entries the demo's cache holds: the long tail of `Catalog.details` keeps pushing some out. */
 const CACHE_SIZE = 50;
+const CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 class Catalog {
   @Cached({ ttl: 2_000, tenant: 'shared' })
@@ -123,7 +124,12 @@ export async function startMetricsServer(
 ): Promise<MetricsServer> {
   const { port = 9464, host = '127.0.0.1', trafficIntervalMs = 100 } = options;
   const registry = new Registry();
-  const utils = new ExecutionUtils({ cacheSize: CACHE_SIZE, metrics: { registry } });
+  // A byte bound, so the dashboard's memory panel has one to draw its entries against.
+  const utils = new ExecutionUtils({
+    cacheSize: CACHE_SIZE,
+    cacheMaxBytes: CACHE_MAX_BYTES,
+    metrics: { registry },
+  });
   container.registerInstance(ExecutionUtils, utils);
 
   const traffic = startTraffic(trafficIntervalMs);

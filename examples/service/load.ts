@@ -83,13 +83,20 @@ function keyOf(rank: number): { tenant: string; id: number } {
   return { tenant: tenantName(slot % TENANTS), id: 1 + Math.floor(slot / TENANTS) };
 }
 
-/** The workers' lookups of 'item': hits in their own tier, misses, and misses Redis served. */
-async function scrape(
-  ports: readonly number[],
-): Promise<{ hits: number; misses: number; remoteHits: number }> {
-  let hits = 0;
-  let misses = 0;
-  let remoteHits = 0;
+/** What the workers' /metrics count for 'item', summed: series name => value. */
+const SCRAPED = {
+  hits: 'cache_hits_total',
+  misses: 'cache_misses_total',
+  remoteHits: 'cache_remote_hits_total',
+  stale: 'cache_stale_served_total',
+  breakerRefused: 'circuit_rejections_total',
+} as const;
+
+type Scraped = Record<keyof typeof SCRAPED, number>;
+
+async function scrape(ports: readonly number[]): Promise<Scraped> {
+  const sums = Object.fromEntries(Object.keys(SCRAPED).map((k) => [k, 0])) as Scraped;
+  const entries = Object.entries(SCRAPED) as [keyof Scraped, string][];
   for (const port of ports) {
     const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
       (res) => res.text(),
@@ -98,12 +105,10 @@ async function scrape(
     for (const line of text.split('\n')) {
       if (!line.includes('operation_type="item"')) continue;
       const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-      if (line.startsWith('cache_hits_total{')) hits += value;
-      if (line.startsWith('cache_misses_total{')) misses += value;
-      if (line.startsWith('cache_remote_hits_total{')) remoteHits += value;
+      for (const [field, name] of entries) if (line.startsWith(`${name}{`)) sums[field] += value;
     }
   }
-  return { hits, misses, remoteHits };
+  return sums;
 }
 
 interface Checks {
@@ -195,6 +200,10 @@ interface Row {
   wrongTenant: number;
   /** null where no tier tells the other workers (one worker, or no shared tier). */
   lostInvalidations: number | null;
+  /** Expired entries served instead of an error (or while revalidating). */
+  stale: number;
+  /** Attempts the open 'postgres' breaker refused without asking PostgreSQL. */
+  breakerRefused: number;
 }
 
 async function measure(run: Run, servers: Servers, index: number): Promise<Row> {
@@ -263,6 +272,8 @@ async function measure(run: Run, servers: Servers, index: number): Promise<Row> 
       answered: checks.answered,
       wrongTenant: checks.wrongTenant,
       lostInvalidations,
+      stale: after.stale - before.stale,
+      breakerRefused: after.breakerRefused - before.breakerRefused,
     };
   } finally {
     await service.stop();
@@ -284,6 +295,8 @@ function print(row: Row): void {
       `answered ${availability.toFixed(3)} % of ${row.total}`,
       `wrong ${row.wrongTenant}`,
       `lost invalidations ${row.lostInvalidations ?? 'n/a'}`,
+      `stale served ${row.stale}`,
+      `breaker refused ${row.breakerRefused}`,
     ].join('  '),
   );
 }

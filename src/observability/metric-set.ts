@@ -115,6 +115,16 @@ const STATS_COUNTERS: readonly StatsCounterSpec[] = [
     fields: ['executions'],
   },
   {
+    name: 'circuit_rejections_total',
+    help: 'Attempts refused at once by an open circuit breaker (CircuitOpenError): the dependency was spared them.',
+    fields: ['circuitRejections'],
+  },
+  {
+    name: 'bulkhead_rejections_total',
+    help: 'Calls refused at once by a full bulkhead (BulkheadRejectedError).',
+    fields: ['bulkheadRejections'],
+  },
+  {
     name: 'retry_budget_exhausted_total',
     help: 'Failures returned without a retry because the retry budget was spent.',
     fields: ['budgetExhausted'],

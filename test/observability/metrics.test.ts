@@ -1,8 +1,10 @@
 import { Registry, register as globalRegister } from 'prom-client';
 import {
   Bulkhead,
+  BulkheadRejectedError,
   Cached,
   CircuitBreaker,
+  CircuitOpenError,
   ConfigError,
   ExecutionUtils,
   Retry,
@@ -198,6 +200,9 @@ describe('Prometheus metrics', () => {
     expect(await state()).toBe(0);
     await expect(catalog.fragile(true)).rejects.toThrow('down');
     expect(await state()).toBe(2);
+    // Open: the next call is refused without reaching the method (which would throw 'down').
+    await expect(catalog.fragile(true)).rejects.toThrow(CircuitOpenError);
+    expect(await valueOf(registry, 'circuit_rejections_total', op('Catalog.fragile'))).toBe(1);
     await clock.advance(100);
     expect(await state()).toBe(1);
     await catalog.fragile(false);
@@ -252,7 +257,7 @@ describe('Prometheus metrics', () => {
     }
   });
 
-  it('reports the calls holding and waiting for a bulkhead slot', async () => {
+  it('reports the calls holding and waiting for a bulkhead slot, and those it refused', async () => {
     const registry = new Registry();
     rig({ metrics: { registry } });
     const extras = new Extras();
@@ -262,6 +267,12 @@ describe('Prometheus metrics', () => {
 
     expect(await valueOf(registry, 'bulkhead_in_use', bulkhead)).toBe(1);
     expect(await valueOf(registry, 'bulkhead_queued', bulkhead)).toBe(1);
+    expect(
+      await valueOf(registry, 'bulkhead_rejections_total', op('Extras.limited')),
+    ).toBeUndefined();
+    // One slot, one place in the queue: a third caller is refused at once.
+    await expect(extras.limited(gate.promise)).rejects.toThrow(BulkheadRejectedError);
+    expect(await valueOf(registry, 'bulkhead_rejections_total', op('Extras.limited'))).toBe(1);
     gate.resolve();
     await Promise.all(calls);
     expect(await valueOf(registry, 'bulkhead_in_use', bulkhead)).toBe(0);
