@@ -65,12 +65,12 @@ export class LruSlots {
     this.freed.push(slot);
   }
 
-  /** The least recently used slot, or `NO_SLOT` when empty. */
   /** Whether a new key would take the least recently used one's slot (none is free). */
   get full(): boolean {
     return this.freed.length === 0 && this.used === this.max;
   }
 
+  /** The least recently used slot, or `NO_SLOT` when empty. */
   get leastRecent(): number {
     return this.oldest;
   }

@@ -229,6 +229,30 @@ export class MemoryStore implements LocalStore {
     return bytes;
   }
 
+  /**
+   * {@link estimateBytes} in bounded time, for a metrics scrape: without a byte bound, the
+   * entries of at most `sample` slots spread evenly over the store, scaled to its size. Walking
+   * every entry blocks the event loop for ~0.1 s per 100,000 entries (measured here), on every
+   * scrape; this reads `sample` entries whatever the size.
+   */
+  sampledBytes(sample = BYTES_SAMPLE): number {
+    if (this.maxBytes !== undefined || this.slots.size <= sample) return this.estimateBytes();
+    // Slots below keys.length were handed out; the freed ones among them hold no key.
+    const { keys } = this.slots;
+    const step = keys.length / sample;
+    let bytes = 0;
+    let read = 0;
+    for (let i = 0; i < sample; i++) {
+      const slot = Math.floor(i * step);
+      const key = keys[slot];
+      if (key === undefined) continue;
+      bytes += entryBytes(key, this.values[slot]);
+      read++;
+    }
+    // Every sampled slot was a freed one: the live entries are few and elsewhere, walk them.
+    return read === 0 ? this.estimateBytes() : Math.round((bytes / read) * this.slots.size);
+  }
+
   /** The slot of `key` while it is kept (fresh or in its stale windows), without touching it. */
   private live(key: string): number | undefined {
     const slot = this.slots.find(key);
@@ -330,6 +354,9 @@ const ENTRY_OVERHEAD_BYTES = 112;
  * two times (4 + 4 + 4 + 4 + 8 + 8 B).
  */
 export const RESERVED_BYTES_PER_SLOT = 32;
+/** Entries a scrape's memory estimate reads, at most (see `sampledBytes`). */
+export const BYTES_SAMPLE = 1_024;
+
 /** What one entry is charged: bookkeeping, the key's characters and the value's estimate. */
 function entryBytes(key: string, value: unknown): number {
   return ENTRY_OVERHEAD_BYTES + 2 * key.length + estimateValueBytes(value);

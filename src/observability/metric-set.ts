@@ -269,7 +269,7 @@ export class MetricSet {
     add(
       new prom.Gauge({
         name: `${prefix}cache_memory_bytes`,
-        help: 'Bytes held by cache entries: exact with cacheMaxBytes (what the bound charges), else an estimate.',
+        help: 'Bytes held by cache entries: exact with cacheMaxBytes (what the bound charges), else estimated from at most 1,024 of them.',
         registers: [],
         collect() {
           this.set(cacheBytes());

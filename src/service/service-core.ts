@@ -109,7 +109,8 @@ export class ServiceCore {
       bus: this.bus,
       policies: this.policies,
       cacheSize: () => this.store?.size ?? 0,
-      cacheBytes: () => this.store?.estimateBytes() ?? 0,
+      // A scrape must not walk a large cache: sampled unless the byte bound keeps the sum.
+      cacheBytes: () => this.store?.sampledBytes() ?? 0,
       cacheMaxBytes: this.options.cacheMaxBytes,
     }));
   }

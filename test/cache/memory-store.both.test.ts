@@ -1,5 +1,5 @@
 import { FrequencySketch } from '../../src/cache/frequency-sketch';
-import { MemoryStore } from '../../src/cache/memory-store';
+import { BYTES_SAMPLE, MemoryStore } from '../../src/cache/memory-store';
 import { MISS } from '../../src/cache/store';
 import { systemClock } from '../../src/clock';
 import { ManualClock } from '../../src/testing/manual-clock';
@@ -191,6 +191,56 @@ describe('MemoryStore', () => {
     s.set('k', cyclic);
     // 8 nested levels of (32 + 8), then 8 B for the reference cut off at depth 8.
     expect(s.estimateBytes()).toBe(112 + 2 + 8 * 40 + 8);
+  });
+
+  describe('sampledBytes() (what a metrics scrape reads)', () => {
+    /** Values of uneven sizes: strings of 0 to 199 characters, from a fixed-seed sequence. */
+    const filled = (n: number, maxBytes?: number): MemoryStore => {
+      const s = new MemoryStore(n, 0, systemClock, () => {}, maxBytes);
+      let seed = 7;
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 48_271) % 2_147_483_647;
+        s.set(`item:${i}`, 'x'.repeat(seed % 200));
+      }
+      return s;
+    };
+
+    it('is the exact walk for a store no larger than the sample', () => {
+      const s = filled(BYTES_SAMPLE);
+      expect(s.sampledBytes()).toBe(s.estimateBytes());
+    });
+
+    it('is the exact charged sum with a byte bound, however large the store', () => {
+      const s = filled(20_000, 1e9);
+      expect(s.sampledBytes()).toBe(s.estimateBytes());
+    });
+
+    it('stays within 5 % of the walk over 20,000 entries of uneven sizes', () => {
+      const s = filled(20_000);
+      expect(Math.abs(s.sampledBytes() / s.estimateBytes() - 1)).toBeLessThan(0.05);
+    });
+
+    it('stays close after most entries were deleted (their slots read as holes)', () => {
+      const s = filled(20_000);
+      for (let i = 0; i < 20_000; i++) if (i % 4 !== 0) s.delete(`item:${i}`);
+      expect(s.size).toBe(5_000);
+      expect(Math.abs(s.sampledBytes() / s.estimateBytes() - 1)).toBeLessThan(0.1);
+    });
+
+    it('walks the entries when every sampled slot is a hole', () => {
+      const s = filled(20_000);
+      // Keep 2,000 entries whose slots fall between the sampled ones (the step is 20,000 / 1,024).
+      const sampled = new Set(
+        Array.from({ length: BYTES_SAMPLE }, (_, i) => Math.floor((i * 20_000) / BYTES_SAMPLE)),
+      );
+      let kept = 0;
+      for (let i = 0; i < 20_000; i++) {
+        if (sampled.has(i) || kept === 2_000) s.delete(`item:${i}`);
+        else kept++;
+      }
+      expect(s.size).toBe(2_000);
+      expect(s.sampledBytes()).toBe(s.estimateBytes());
+    });
   });
 
   it('size counts live entries', () => {
