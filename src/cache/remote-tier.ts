@@ -45,6 +45,12 @@ export interface RemoteTier {
   claimBreakerTrial(name: string, ttl: number): Promise<boolean | undefined>;
   /** Gives the trial of `name` up (its breaker closed here). */
   releaseBreakerTrial(name: string): Promise<void>;
+  /**
+   * How long the shared breaker `name` stays open across the processes, in ms: what the claim on
+   * its trial has left (0 when no process has it open), undefined when Redis could not be asked.
+   * A process that starts while another has the breaker open reads it here.
+   */
+  breakerOpenLeft(name: string): Promise<number | undefined>;
   /** Hears the other processes' shared breaker changes. */
   onBreaker(listener: (name: string, state: 'open' | 'closed', openMs: number) => void): void;
   /** Whether the tier answers, with its round-trip time. */

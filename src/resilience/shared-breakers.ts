@@ -27,12 +27,25 @@ export class SharedBreakers {
     remote.onBreaker((name, state, openMs) => this.heard(name, state, openMs));
   }
 
-  /** Shares `breaker`, applying an opening heard before it was made. */
+  /**
+   * Shares `breaker`, applying an opening heard before it was made, or else one made before
+   * this process listened: Redis keeps the claim on the trial while any process has the breaker
+   * open, and the breaker stays open for what that claim has left (the process that holds it
+   * sends the trial; its verdict arrives like any other).
+   */
   share(breaker: CircuitBreaker): void {
     this.breakers.set(breaker.name, breaker);
     const until = this.heardOpen.get(breaker.name);
     const left = until === undefined ? 0 : until - this.clock.now();
-    if (left > 0) this.apply(() => breaker.openFor(left));
+    if (left > 0) {
+      this.apply(() => breaker.openFor(left));
+      return;
+    }
+    void this.remote.breakerOpenLeft(breaker.name).then((ms) => {
+      // Only a breaker nothing has moved since: an opening of its own or one heard is newer.
+      if (!ms || breaker.state !== 'closed' || this.heardOpen.has(breaker.name)) return;
+      this.apply(() => breaker.openFor(ms));
+    });
   }
 
   /** A shared breaker changed state here: the others hear of an opening or a closing. */

@@ -87,6 +87,15 @@ export class FakeRemote implements RemoteTier {
     return Promise.resolve();
   }
 
+  /** What `breakerOpenLeft` answers (ms another process keeps the breaker open); who asked. */
+  openLeftAnswer: number | undefined = 0;
+  readonly openLeftAsked: string[] = [];
+
+  breakerOpenLeft(name: string): Promise<number | undefined> {
+    this.openLeftAsked.push(name);
+    return Promise.resolve(this.openLeftAnswer);
+  }
+
   onBreaker(listener: (name: string, state: 'open' | 'closed', openMs: number) => void): void {
     this.breakerListener = listener;
   }

@@ -68,6 +68,52 @@ describe('SharedBreakers', () => {
     expect(remote.trials).toEqual(['claim payments', 'release payments']);
   });
 
+  it('opens a breaker made while another process has it open, for what the claim on its trial has left', async () => {
+    const { clock, remote, make } = setup();
+    remote.openLeftAnswer = 1_500;
+    const breaker = make();
+    await Promise.resolve();
+    expect(remote.openLeftAsked).toEqual(['payments']);
+    expect(refuses(breaker)).toBe(true);
+    await clock.advance(1_499);
+    expect(breaker.state).toBe('open');
+    await clock.advance(1);
+    expect(breaker.state).toBe('half-open');
+    // Opened by what Redis said, not by itself: nothing is sent back, no trial claimed.
+    expect(remote.breakerMessages).toEqual([]);
+    expect(remote.trials).toEqual([]);
+  });
+
+  it.each([
+    ['no process has it open', 0],
+    ['Redis cannot say', undefined],
+  ])('leaves a new breaker closed when %s', async (_, answer) => {
+    const { remote, make } = setup();
+    remote.openLeftAnswer = answer;
+    const breaker = make();
+    await Promise.resolve();
+    expect(refuses(breaker)).toBe(false);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('keeps an opening heard before Redis answered (it is newer than the claim read)', async () => {
+    const { clock, remote, make, hear } = setup();
+    remote.openLeftAnswer = 100;
+    const breaker = make();
+    hear('open', 1_000);
+    await Promise.resolve();
+    await clock.advance(1_999);
+    expect(breaker.state).toBe('open');
+  });
+
+  it('does not ask Redis for a breaker that opens on an opening heard before it was made', async () => {
+    const { remote, make, hear } = setup();
+    hear('open', 1_000);
+    const breaker = make();
+    expect(refuses(breaker)).toBe(true);
+    expect(remote.openLeftAsked).toEqual([]);
+  });
+
   it('waits twice the period for the verdict when another process holds the trial', async () => {
     const { clock, remote, make } = setup();
     remote.trialAnswer = false;

@@ -8,6 +8,7 @@ import {
   ADMIT,
   CLAIM,
   CLAIM_TRIAL,
+  TRIAL_LEFT,
   DROP,
   DROP_LABELLED,
   INDEX,
@@ -237,6 +238,11 @@ export class RedisStore implements CacheStore {
   async claimTrial(breaker: string, token: string, ttl: number): Promise<boolean> {
     const key = this.keys.breakerTrial(breaker);
     return (await CLAIM_TRIAL.run(this.client, [key], [token, Math.max(1, Math.ceil(ttl))])) === 1;
+  }
+
+  /** How long the claim on a shared breaker's trial has left, in ms (0: none is held). */
+  async trialLeft(breaker: string): Promise<number> {
+    return Number(await TRIAL_LEFT.run(this.client, [this.keys.breakerTrial(breaker)], []));
   }
 
   /** Gives a shared breaker's trial up, if `token` holds it. */

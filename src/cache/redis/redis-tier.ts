@@ -196,6 +196,16 @@ export class RedisTier implements RemoteTier {
     return undefined;
   }
 
+  async breakerOpenLeft(name: string): Promise<number | undefined> {
+    const outcome = await this.attempt(
+      () => this.store.trialLeft(name),
+      this.options.commandTimeout,
+    );
+    if (outcome.ok) return outcome.value;
+    this.reports.error('breaker-trial', outcome.reason, outcome.error);
+    return undefined;
+  }
+
   async releaseBreakerTrial(name: string): Promise<void> {
     await this.guard('breaker-trial', undefined, () => this.store.releaseTrial(name, this.token));
   }

@@ -133,6 +133,16 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `);
 
+/**
+ * KEYS: a shared breaker's trial key. How many ms its claim has left: while one is held, some
+ * process has the breaker open or half-open (a closing releases it). 0 when none is held.
+ */
+export const TRIAL_LEFT = new Script(`
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then return 0 end
+return left
+`);
+
 /** KEYS: lock. ARGV: token. Releases the lock if the token still holds it. */
 export const RELEASE = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -163,6 +163,42 @@ describeRedis('@CircuitBreaker({ shared: true }) on the Redis tier', () => {
     expect(dependency.calls.filter((c) => c.by === 1)).toHaveLength(0);
   });
 
+  it('opens in a process started after another opened it: it reads the open breaker from Redis', async () => {
+    const [a] = tiers.pair();
+    const namespace = `pair${tiers.namespaceCount}`;
+    const dependency = new Dependency();
+    dependency.down = true;
+    // Three failures to open: the late process's own first failure cannot open it.
+    const breaker = { consecutiveFailures: 3, halfOpenAfter: 10_000, shared: true };
+    const inA = a.wrap(() => dependency.charge(0), { name: 'Payments.charge', breaker });
+    for (let i = 0; i < 3; i++) await expect(inA()).rejects.toThrow('down');
+    expect(a.getCircuitState('Payments.charge')).toBe('open');
+    // Started now: the opening was published before it listened, so it never hears of it. Its
+    // first call makes its breaker, which asks Redis; that call goes ahead meanwhile.
+    const late = tiers.service({ namespace });
+    const inLate = late.wrap(() => dependency.charge(1), { name: 'Payments.charge', breaker });
+    await expect(inLate()).rejects.toThrow('down');
+    await within(2_000, () => late.getCircuitState('Payments.charge') === 'open');
+    await expect(inLate()).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(dependency.calls.filter((c) => c.by === 1)).toHaveLength(1);
+  });
+
+  it('stays closed, and says why, when Redis cannot tell whether another process has it open', async () => {
+    // Nothing listens on port 1: the read of the trial's claim fails at once.
+    const utils = new ExecutionUtils({ redis: { url: 'redis://127.0.0.1:1' } });
+    const errors: string[] = [];
+    utils.on('remoteError', ({ command }) => errors.push(command));
+    const call = utils.wrap(async () => 'charged', {
+      name: 'Payments.charge',
+      breaker: { shared: true },
+    });
+    await expect(call()).resolves.toBe('charged');
+    await within(2_000, () => errors.includes('breaker-trial'));
+    expect(utils.getCircuitState('Payments.charge')).toBe('closed');
+    await expect(call()).resolves.toBe('charged');
+    await utils.close();
+  });
+
   it('needs the Redis tier', async () => {
     const utils: Utils = new ExecutionUtils();
     const call = utils.wrap(async () => 1, {
