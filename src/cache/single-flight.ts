@@ -33,6 +33,11 @@ export class Flight<T> extends CancelScope implements FlightLabels {
    */
   replacing: number | undefined = undefined;
   /**
+   * @internal Set for work no caller waits for (an early refresh, a stale entry's revalidation):
+   * the lookup that started it was a hit, so what it finds in the shared tier is not a miss's.
+   */
+  background = false;
+  /**
    * @internal Set by the load while it holds something for the key elsewhere (the shared tier's
    * lock): an invalidation that drops the flight lets it go, so callers in other processes start
    * fresh work too instead of waiting for a load whose result will not be written.

@@ -72,6 +72,7 @@ export function flightLoad(next: Stage, config: FlightLoadConfig): Load {
     );
     if (timing) flight.startedAt = timing.now();
     flight.replacing = replacing;
+    flight.background = detached;
     const work: Stage =
       shared && shape.returnsPromise === true ? (t, a) => shared(key, t, a, flight) : next;
     const result = caller

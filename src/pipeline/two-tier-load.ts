@@ -27,12 +27,14 @@ export function twoTierLoad(
     // One round trip: the entry if Redis has it (a newer one than the copy an early refresh
     // replaces), else the key's lock (or the wait for its holder).
     const claim = await remote.claim(key, flight.replacing);
+    // remoteHits and remoteMisses split misses: a background load's lookup is none.
+    const counted = !flight.background;
     if (claim.kind === 'entry') {
-      probe.remoteHit();
+      if (counted) probe.remoteHit();
       if (!log.covers(stamp, key, claim.entry)) store.write(key, claim.entry);
       return claim.entry.value;
     }
-    probe.remoteMiss();
+    if (counted) probe.remoteMiss();
     const { lease } = claim;
     let released = false;
     const letGo = (): void => {

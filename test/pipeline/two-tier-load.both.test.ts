@@ -45,6 +45,21 @@ describe('twoTierLoad', () => {
     expect(counters).toMatchObject({ remoteHits: 1, remoteMisses: 0 });
   });
 
+  it.each([
+    ['served by the shared tier', true],
+    ['loaded here', false],
+  ])(
+    'counts no remote hit or miss for a background load (its lookup was a hit): %s',
+    async (_, served) => {
+      const { load, remote, counters } = setup(() => Promise.resolve('mine'));
+      if (served) remote.claimAnswer = { kind: 'entry', entry: remoteEntry };
+      const flight = flightOf(0, 'u1');
+      flight.background = true;
+      await load(KEY, undefined, [], flight);
+      expect(counters).toMatchObject({ remoteHits: 0, remoteMisses: 0 });
+    },
+  );
+
   it('copies the remote entry here for the time it has left', async () => {
     const { load, remote, cache } = setup(() => Promise.resolve('mine'));
     remote.claimAnswer = { kind: 'entry', entry: remoteEntry };
