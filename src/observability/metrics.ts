@@ -24,7 +24,10 @@ export interface MetricsSource {
   readonly policies: Pick<PolicyRegistry, 'listBreakers' | 'listBulkheads'>;
   /** Entries in the cache now (0 once closed). */
   cacheSize(): number;
-  /** Bytes the entries hold now (exact with a byte bound, else an estimate read from a bounded sample; 0 once closed). */
+  /**
+   * Bytes the entries hold now: exact with a byte bound, else estimated from a bounded sample of
+   * them (a scrape must not walk a large cache); 0 once closed.
+   */
   cacheBytes(): number;
   /** The `cacheMaxBytes` bound, if any. */
   readonly cacheMaxBytes: number | undefined;

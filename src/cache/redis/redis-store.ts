@@ -8,7 +8,6 @@ import {
   ADMIT,
   CLAIM,
   CLAIM_TRIAL,
-  TRIAL_LEFT,
   DROP,
   DROP_LABELLED,
   INDEX,
@@ -16,6 +15,7 @@ import {
   RELEASE,
   RENEW,
   TAKE_INDEX,
+  TRIAL_LEFT,
   WRITE,
 } from './scripts';
 
