@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from './free-ports';
 
 /** A running example service (its primary and workers), as the test and the load script see it. */
 export interface RunningService {
@@ -18,12 +18,6 @@ const READY_WITHIN_MS = 60_000;
 /** After SIGTERM, how long the primary gets to stop its workers before SIGKILL. */
 const STOP_WITHIN_MS = 5_000;
 const LAUNCH_ATTEMPTS = 5;
-/**
- * Ports are drawn below the kernel's ephemeral range (32768 up), where outgoing connections of the
- * tests running beside this one never land, and below the Redis suites' range (27000 up).
- */
-const PORTS_FROM = 20_000;
-const PORTS_SPAN = 6_900;
 
 /**
  * Starts `examples/service/main.ts` (through ts-node, transpiled once at start-up: the same code as
@@ -49,16 +43,7 @@ async function launchOn(
   workers: number,
   env: Record<string, string>,
 ): Promise<RunningService> {
-  const root = join(__dirname, '..', '..');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(root, 'examples', 'service', 'main.ts')],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, PORT: String(port), WORKERS: String(workers) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnService({ ...env, PORT: String(port), WORKERS: String(workers) });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
@@ -100,20 +85,15 @@ async function launchOn(
   };
 }
 
-/** The first of `count` consecutive ports that were all free when probed. */
-export async function freePorts(count: number): Promise<number> {
-  for (;;) {
-    const base = PORTS_FROM + Math.floor(Math.random() * (PORTS_SPAN - count));
-    let free = true;
-    for (let port = base; free && port < base + count; port++) free = await isFree(port);
-    if (free) return base;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
+/**
+ * Starts `examples/service/main.ts` as it is, with `env` added to this process's environment, its
+ * output piped: no port chosen, no wait.
+ */
+export function spawnService(env: Record<string, string>): ChildProcess {
+  const root = join(__dirname, '..', '..');
+  return spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', join(root, 'examples', 'service', 'main.ts')],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }

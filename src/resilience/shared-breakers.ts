@@ -43,7 +43,7 @@ export class SharedBreakers {
     }
     void this.remote.breakerOpenLeft(breaker.name).then((ms) => {
       // Only a breaker nothing has moved since: an opening of its own or one heard is newer.
-      if (!ms || breaker.state !== 'closed' || this.heardOpen.has(breaker.name)) return;
+      if (!ms || breaker.state !== 'closed') return;
       this.apply(() => breaker.openFor(ms));
     });
   }

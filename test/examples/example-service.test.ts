@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import type { HealthReport } from '../../src';
 import type { Item } from '../../examples/service/schema';
-import type { RunningService } from '../../examples/service/launch';
+import { spawnService, type RunningService } from '../../examples/service/launch';
 import { redisAvailable } from '../cache/redis/redis-server';
 import { describePostgres, type PostgresServer } from './postgres-server';
 import { startServiceUnderTest } from './service-under-test';
@@ -165,25 +163,16 @@ describeService('the example service (HTTP + PostgreSQL + Redis, two workers)', 
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const workerPort = (taken.address() as { port: number }).port;
     try {
-      const child = spawn(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', join('examples', 'service', 'main.ts')],
-        {
-          cwd: join(__dirname, '..', '..'),
-          env: {
-            ...process.env,
-            PORT: String(workerPort - 1),
-            WORKERS: '1',
-            DATABASE_URL: postgres.url,
-            CACHE: 'memory',
-            TENANTS: '20',
-            ITEMS_PER_TENANT: '50',
-          },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
+      const child = spawnService({
+        PORT: String(workerPort - 1),
+        WORKERS: '1',
+        DATABASE_URL: postgres.url,
+        CACHE: 'memory',
+        TENANTS: '20',
+        ITEMS_PER_TENANT: '50',
+      });
       let errors = '';
-      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
       const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(exit).toBe(1);
       expect(errors).toContain('EADDRINUSE');

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts } from '../../examples/service/launch';
+import { freePorts } from '../../examples/service/free-ports';
 
 /**
  * A PostgreSQL of a test's own: `initdb` in a temporary folder, `pg_ctl` on a free port, so a

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts } from '../../examples/service/launch';
+import { freePorts } from '../../examples/service/free-ports';
 
 /**
  * A real `prometheus` of a test's own (Debian's prometheus package), running the shipped

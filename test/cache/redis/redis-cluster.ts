@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isFree } from '../../../examples/service/free-ports';
 import { startRedis, type RedisServer } from './redis-server';
 
 /** A private three-master Redis Cluster, for the suites that check Cluster clients. */
@@ -84,12 +84,4 @@ async function clusterPort(): Promise<number> {
     const port = 12_000 + Math.floor(Math.random() * 5_000);
     if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
 }

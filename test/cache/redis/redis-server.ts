@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { runInThisContext } from 'node:vm';
+import { freePorts } from '../../../examples/service/free-ports';
 
 /**
  * A private redis-server per suite, on a free port of its own: the suites never touch a Redis
@@ -29,6 +30,13 @@ const PROBE_TIMEOUT_MS = 250;
 /** A graceful shutdown has nothing to save; past this, SIGKILL. */
 const STOP_WITHIN_MS = 2000;
 const PORT_ATTEMPTS = 5;
+/**
+ * The servers' ports (never 6379), below Linux's ephemeral range (32768 and up): a killed server
+ * is restarted on its port, which a client socket of another suite must not have been given
+ * meanwhile. (The cluster suite's nodes use 12000-17000, their buses 22000-27000.)
+ */
+const REDIS_PORTS_FROM = 27_000;
+const REDIS_PORTS_SPAN = 5_700;
 
 const HOW_TO_ENABLE = 'install redis-server (apt-get install redis-server) to run the Redis suites';
 
@@ -65,7 +73,7 @@ export async function startRedis(
 ): Promise<RedisServer> {
   const extra = options.args ?? [];
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freePort());
+    const port = options.port ?? (await freePorts(1, REDIS_PORTS_FROM, REDIS_PORTS_SPAN));
     const instance = launch(port, extra);
     try {
       await instance.ready();
@@ -216,23 +224,6 @@ function answersAs(port: number, pid: number | undefined): Promise<boolean> {
     socket.on('error', () => done(false));
     socket.on('close', () => done(false));
   });
-}
-
-/**
- * A port nothing listens on now (never 6379), below Linux's ephemeral range (32768 and up): a killed server
- * is restarted on its port, which a client socket of another suite must not have been given
- * meanwhile. (The cluster suite's nodes use 12000-17000, their buses 22000-27000.)
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 27_000 + Math.floor(Math.random() * 5_700);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
